@@ -1,0 +1,44 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Kernels are compiled for the host CPU (AVX-512/AVX2 + FMA here) so `SIMD16<Float>` maps to
+/// native vector registers and fused multiply-adds; without it `addProduct` becomes a libm call.
+let nativeCodegen: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "native"]),
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "pacnet",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pacnet", targets: ["PACNetCLI"]),
+        .library(name: "PACEngine", targets: ["PACEngine"]),
+        .library(name: "PACNN", targets: ["PACNN"]),
+        .library(name: "PACNet", targets: ["PACNet"]),
+        .library(name: "PACBenchmarks", targets: ["PACBenchmarks"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Engine: N-d tensors, kernels, reverse-mode autodiff, seeded randomness.
+        .target(name: "PACEngine", swiftSettings: nativeCodegen),
+        // Neural networks: modules, layers, losses, optimizers, the training loop.
+        .target(name: "PACNN", dependencies: ["PACEngine"], swiftSettings: nativeCodegen),
+        // PAC-Net (prune / allocate / calibrate) and the transfer baselines.
+        .target(name: "PACNet", dependencies: ["PACNN"], swiftSettings: nativeCodegen),
+        // Benchmark tasks, the experiment runner and its reports.
+        .target(name: "PACBenchmarks", dependencies: ["PACNet"], swiftSettings: nativeCodegen),
+        // The `pacnet` command-line tool.
+        .executableTarget(
+            name: "PACNetCLI",
+            dependencies: ["PACBenchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: nativeCodegen),
+        .testTarget(name: "PACEngineTests", dependencies: ["PACEngine"]),
+        .testTarget(name: "PACNNTests", dependencies: ["PACNN"]),
+        .testTarget(name: "PACNetTests", dependencies: ["PACNet"]),
+        .testTarget(name: "PACBenchmarksTests", dependencies: ["PACBenchmarks"]),
+        .testTarget(name: "PACNetCLITests", dependencies: ["PACNetCLI"]),
+    ]
+)

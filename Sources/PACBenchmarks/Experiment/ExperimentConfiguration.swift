@@ -1,0 +1,52 @@
+import PACNet
+
+/// Every setting of a benchmark run; defaults are the specification's.
+public struct ExperimentConfiguration: Sendable, Equatable {
+    /// Seeds run, each with its own data, initialization and shuffling.
+    public var seeds: [UInt64] = Array(0..<5)
+    /// Target training-set sizes.
+    public var targetSizes: [Int] = [10, 20, 50, 100, 200]
+    public var methods: [TransferMethod] = TransferMethod.allCases
+    /// PAC-Net's pruning ratio (fraction of weights pruned).
+    public var ratio: Double = 0.8
+    /// Strength of PAC-Net's and L2-SP's penalties.
+    public var lambda: Float = 0.01
+    public var pruningScope: PruningScope = .global
+    public var pruneBiases = false
+    public var sourceEpochs = 60
+    public var allocateEpochs = 30
+    public var targetEpochs = 300
+    public var learningRate: Float = 1e-3
+    /// Batch size of the source and allocation stages.
+    public var sourceBatchSize = 128
+    /// Target batches are `min(n_target, targetBatchCap)`.
+    public var targetBatchCap = 32
+    /// Seeds run concurrently (results do not depend on it).
+    public var parallelSeeds = 1
+
+    public init() {}
+
+    /// Checks ranges, returning a one-line description of the first problem.
+    public func validationError() -> String? {
+        if seeds.isEmpty { return "at least one seed is required" }
+        if targetSizes.isEmpty { return "at least one n_target value is required" }
+        if let bad = targetSizes.first(where: { $0 < 1 }) { return "n_target values must be positive, got \(bad)" }
+        if Set(targetSizes).count != targetSizes.count { return "n_target values must be distinct" }
+        if methods.isEmpty { return "at least one method is required" }
+        if !(ratio > 0 && ratio < 1) { return "ratio must be in (0, 1), got \(ratio)" }
+        if !(lambda >= 0 && lambda.isFinite) { return "lambda must be a finite number >= 0, got \(lambda)" }
+        if !(learningRate > 0 && learningRate.isFinite) { return "learning rate must be a positive finite number, got \(learningRate)" }
+        for (name, epochs) in [("source", sourceEpochs), ("allocate", allocateEpochs), ("target", targetEpochs)] where epochs < 1 {
+            return "\(name) epochs must be at least 1, got \(epochs)"
+        }
+        if sourceBatchSize < 1 || targetBatchCap < 1 { return "batch sizes must be positive" }
+        if parallelSeeds < 1 { return "parallel seeds must be at least 1" }
+        return nil
+    }
+
+    var sourceSchedule: TrainingSchedule { TrainingSchedule(epochs: sourceEpochs, batchSize: sourceBatchSize, learningRate: learningRate) }
+    var allocateSchedule: TrainingSchedule { TrainingSchedule(epochs: allocateEpochs, batchSize: sourceBatchSize, learningRate: learningRate) }
+    func targetSchedule(_ n: Int) -> TrainingSchedule {
+        TrainingSchedule(epochs: targetEpochs, batchSize: min(n, targetBatchCap), learningRate: learningRate)
+    }
+}

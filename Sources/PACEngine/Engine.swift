@@ -1,0 +1,8 @@
+import Foundation
+
+/// Process-wide engine settings.
+public enum Engine {
+    /// The most threads a single kernel call may use. Set it once at startup (for example to 1
+    /// when independent experiments already run in parallel); results do not depend on it.
+    nonisolated(unsafe) public static var maxThreads: Int = ProcessInfo.processInfo.activeProcessorCount
+}

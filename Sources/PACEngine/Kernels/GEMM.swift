@@ -1,0 +1,176 @@
+import Dispatch
+
+/// Single-precision general matrix multiply: `C = alpha * op(A) * op(B) + beta * C`.
+///
+/// The algorithm is the classic GotoBLAS layering: B is packed into `kc x NR` column panels,
+/// A into `MR x kc` row panels, and a register-tiled micro-kernel (`GEMMMicroKernel`) multiplies
+/// one panel pair. Packing reads either layout, so every transposition variant works without
+/// copying the operands. Large products are split over threads by output columns (or rows);
+/// each output element is always computed by one thread in one fixed order, so results are
+/// bit-identical for any thread count.
+public enum GEMM {
+    /// Rows of C computed per micro-kernel call.
+    public static let mr = GEMMMicroKernel.mr
+    /// Columns of C computed per micro-kernel call.
+    public static let nr = GEMMMicroKernel.nr
+    /// Depth of a packed panel (keeps a `kc x NR` B panel in L1).
+    static let kc = 256
+    /// Rows of A packed at once (an `mc x kc` A block stays in L2).
+    static let mc = 96
+    /// Columns of B packed at once.
+    static let nc = 3072
+    /// Products with fewer multiply-adds than this run on one thread.
+    static let parallelThreshold = 1 << 22
+
+    /// Computes `C = alpha * op(A) * op(B) + beta * C` on raw row-major buffers.
+    ///
+    /// - Parameters:
+    ///   - transposeA: when false `A` is `m x k` (`A[i, p] = a[i * lda + p]`); when true `A` is
+    ///     stored `k x m` and `op(A)[i, p] = a[p * lda + i]`.
+    ///   - transposeB: when false `B` is `k x n` (`b[p * ldb + j]`); when true it is stored
+    ///     `n x k` (`b[j * ldb + p]`).
+    ///   - beta: when 0, `C` is overwritten without being read.
+    public static func multiply(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
+        threads: Int = Engine.maxThreads
+    ) {
+        guard m > 0, n > 0 else { return }
+        if k == 0 || alpha == 0 {
+            scale(c: c, m: m, n: n, ldc: ldc, beta: beta)
+            return
+        }
+        let operands = Operands(transposeA: transposeA, transposeB: transposeB, a: a, lda: lda, b: b, ldb: ldb)
+        let workers = m * n * k >= parallelThreshold ? min(threads, 8) : 1
+        if workers <= 1 {
+            blocked(operands, rows: 0..<m, columns: 0..<n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        // Split the larger output dimension into micro-tile aligned chunks.
+        let splitColumns = n >= m
+        let extent = splitColumns ? n : m
+        let unit = splitColumns ? nr : mr
+        let chunk = ((extent + workers - 1) / workers + unit - 1) / unit * unit
+        let pieces = (extent + chunk - 1) / chunk
+        let shared = SendablePointer(c)
+        DispatchQueue.concurrentPerform(iterations: pieces) { piece in
+            let range = (piece * chunk)..<min(extent, (piece + 1) * chunk)
+            blocked(operands, rows: splitColumns ? 0..<m : range, columns: splitColumns ? range : 0..<n,
+                    k: k, alpha: alpha, beta: beta, c: shared.pointer, ldc: ldc)
+        }
+    }
+
+    struct Operands: @unchecked Sendable {
+        let transposeA: Bool, transposeB: Bool
+        let a: UnsafePointer<Float>, lda: Int
+        let b: UnsafePointer<Float>, ldb: Int
+    }
+
+    private static func scale(c: UnsafeMutablePointer<Float>, m: Int, n: Int, ldc: Int, beta: Float) {
+        for i in 0..<m {
+            let row = c + i * ldc
+            if beta == 0 { row.update(repeating: 0, count: n) } else { for j in 0..<n { row[j] *= beta } }
+        }
+    }
+
+    /// The blocked loop nest for one rectangle of C.
+    private static func blocked(
+        _ op: Operands, rows: Range<Int>, columns: Range<Int>, k: Int,
+        alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: kc * (nc + nr))
+        let packedA = UnsafeMutablePointer<Float>.allocate(capacity: (mc + mr) * kc)
+        let edge = UnsafeMutablePointer<Float>.allocate(capacity: mr * nr)
+        defer { packedB.deallocate(); packedA.deallocate(); edge.deallocate() }
+
+        var jc = columns.lowerBound
+        while jc < columns.upperBound {
+            let ncb = min(nc, columns.upperBound - jc)
+            var pc = 0
+            while pc < k {
+                let kcb = min(kc, k - pc)
+                packB(op, k0: pc, kc: kcb, j0: jc, nc: ncb, into: packedB)
+                let blockBeta: Float = pc == 0 ? beta : 1
+                var ic = rows.lowerBound
+                while ic < rows.upperBound {
+                    let mcb = min(mc, rows.upperBound - ic)
+                    packA(op, i0: ic, mc: mcb, k0: pc, kc: kcb, into: packedA)
+                    var jr = 0
+                    while jr < ncb {
+                        let nrb = min(nr, ncb - jr)
+                        var ir = 0
+                        while ir < mcb {
+                            let mrb = min(mr, mcb - ir)
+                            GEMMMicroKernel.run(
+                                kc: kcb, a: packedA + ir * kcb, b: packedB + jr * kcb,
+                                c: c + (ic + ir) * ldc + jc + jr, ldc: ldc, rows: mrb, columns: nrb,
+                                alpha: alpha, beta: blockBeta, edge: edge)
+                            ir += mr
+                        }
+                        jr += nr
+                    }
+                    ic += mc
+                }
+                pc += kc
+            }
+            jc += nc
+        }
+    }
+
+    /// Packs `op(B)[k0..<k0+kc, j0..<j0+nc]` as consecutive `kc x NR` panels (zero padded).
+    private static func packB(_ op: Operands, k0: Int, kc: Int, j0: Int, nc: Int, into dst: UnsafeMutablePointer<Float>) {
+        var panel = dst
+        var j = 0
+        while j < nc {
+            let width = min(nr, nc - j)
+            for p in 0..<kc {
+                let out = panel + p * nr
+                if op.transposeB {
+                    let src = op.b + (j0 + j) * op.ldb + k0 + p
+                    for q in 0..<width { out[q] = src[q * op.ldb] }
+                } else {
+                    out.update(from: op.b + (k0 + p) * op.ldb + j0 + j, count: width)
+                }
+                if width < nr { (out + width).update(repeating: 0, count: nr - width) }
+            }
+            panel += kc * nr
+            j += nr
+        }
+    }
+
+    /// Packs `op(A)[i0..<i0+mc, k0..<k0+kc]` as consecutive `MR x kc` panels stored k-major
+    /// (`MR` values per depth step), zero padded.
+    private static func packA(_ op: Operands, i0: Int, mc: Int, k0: Int, kc: Int, into dst: UnsafeMutablePointer<Float>) {
+        var panel = dst
+        var i = 0
+        while i < mc {
+            let height = min(mr, mc - i)
+            if op.transposeA {
+                for p in 0..<kc {
+                    let out = panel + p * mr
+                    out.update(from: op.a + (k0 + p) * op.lda + i0 + i, count: height)
+                    if height < mr { (out + height).update(repeating: 0, count: mr - height) }
+                }
+            } else {
+                for r in 0..<mr {
+                    if r < height {
+                        let src = op.a + (i0 + i + r) * op.lda + k0
+                        for p in 0..<kc { panel[p * mr + r] = src[p] }
+                    } else {
+                        for p in 0..<kc { panel[p * mr + r] = 0 }
+                    }
+                }
+            }
+            panel += mr * kc
+            i += mr
+        }
+    }
+}
+
+/// A pointer that may cross into `concurrentPerform` workers writing disjoint regions.
+struct SendablePointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
+}

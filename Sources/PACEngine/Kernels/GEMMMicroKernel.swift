@@ -1,0 +1,70 @@
+/// The register-tiled inner kernel of `GEMM`: a 6 x 32 tile of C held in twelve
+/// `SIMD16<Float>` accumulators (zmm registers with AVX-512, ymm pairs with AVX2), updated with
+/// one fused multiply-add per accumulator per depth step.
+enum GEMMMicroKernel {
+    static let mr = 6
+    static let nr = 32
+
+    typealias V = SIMD16<Float>
+
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>) -> V {
+        UnsafeRawPointer(p).loadUnaligned(as: V.self)
+    }
+
+    @inline(__always)
+    private static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+    }
+
+    /// `C[0..<rows, 0..<columns] = alpha * Apanel * Bpanel + beta * C` (C not read when beta is 0).
+    @inline(__always)
+    static func run(
+        kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int,
+        alpha: Float, beta: Float, edge: UnsafeMutablePointer<Float>
+    ) {
+        var c0a = V(), c0b = V(), c1a = V(), c1b = V(), c2a = V(), c2b = V()
+        var c3a = V(), c3b = V(), c4a = V(), c4b = V(), c5a = V(), c5b = V()
+        var pa = a, pb = b
+        for _ in 0..<kc {
+            let b0 = load(pb), b1 = load(pb + 16)
+            var x = V(repeating: pa[0]); c0a.addProduct(x, b0); c0b.addProduct(x, b1)
+            x = V(repeating: pa[1]); c1a.addProduct(x, b0); c1b.addProduct(x, b1)
+            x = V(repeating: pa[2]); c2a.addProduct(x, b0); c2b.addProduct(x, b1)
+            x = V(repeating: pa[3]); c3a.addProduct(x, b0); c3b.addProduct(x, b1)
+            x = V(repeating: pa[4]); c4a.addProduct(x, b0); c4b.addProduct(x, b1)
+            x = V(repeating: pa[5]); c5a.addProduct(x, b0); c5b.addProduct(x, b1)
+            pa += mr
+            pb += nr
+        }
+        if rows == mr && columns == nr {
+            let va = V(repeating: alpha), vb = V(repeating: beta)
+            @inline(__always) func put(_ lo: V, _ hi: V, _ p: UnsafeMutablePointer<Float>) {
+                if beta == 0 {
+                    store(lo * va, p); store(hi * va, p + 16)
+                } else {
+                    store(lo * va + vb * load(p), p); store(hi * va + vb * load(p + 16), p + 16)
+                }
+            }
+            put(c0a, c0b, c); put(c1a, c1b, c + ldc); put(c2a, c2b, c + 2 * ldc)
+            put(c3a, c3b, c + 3 * ldc); put(c4a, c4b, c + 4 * ldc); put(c5a, c5b, c + 5 * ldc)
+            return
+        }
+        let ld = nr
+        store(c0a, edge); store(c0b, edge + 16)
+        store(c1a, edge + ld); store(c1b, edge + ld + 16)
+        store(c2a, edge + 2 * ld); store(c2b, edge + 2 * ld + 16)
+        store(c3a, edge + 3 * ld); store(c3b, edge + 3 * ld + 16)
+        store(c4a, edge + 4 * ld); store(c4b, edge + 4 * ld + 16)
+        store(c5a, edge + 5 * ld); store(c5b, edge + 5 * ld + 16)
+        for r in 0..<rows {
+            let t = edge + r * ld, row = c + r * ldc
+            if beta == 0 {
+                for j in 0..<columns { row[j] = alpha * t[j] }
+            } else {
+                for j in 0..<columns { row[j] = alpha * t[j] + beta * row[j] }
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+extension Tensor {
+    /// Applies `op` elementwise to `self` and `other` after broadcasting them to a common shape.
+    @inlinable
+    public func zipWith(_ other: Tensor, _ op: (Float, Float) -> Float) -> Tensor {
+        if shape == other.shape {
+            var out = self
+            let n = count
+            out.withUnsafeMutablePointer { o in
+                other.withUnsafePointer { b in
+                    for i in 0..<n { o[i] = op(o[i], b[i]) }
+                }
+            }
+            return out
+        }
+        guard let outShape = Broadcasting.shape(shape, other.shape) else {
+            preconditionFailure("shapes \(shape) and \(other.shape) do not broadcast")
+        }
+        var out = Tensor(zeros: outShape)
+        if outShape.isEmpty {
+            out.scalars[0] = op(scalars[0], other.scalars[0])
+            return out
+        }
+        let sa = Broadcasting.strides(of: shape, broadcastTo: outShape)
+        let sb = Broadcasting.strides(of: other.shape, broadcastTo: outShape)
+        let inner = outShape[outShape.count - 1]
+        let ia = sa[sa.count - 1], ib = sb[sb.count - 1]
+        let walker = BroadcastWalker(shape: outShape, stridesA: sa, stridesB: sb)
+        withUnsafePointer { a in
+            other.withUnsafePointer { b in
+                out.withUnsafeMutablePointer { o in
+                    walker.forEachRow { row, offA, offB in
+                        let orow = o + row * inner, arow = a + offA, brow = b + offB
+                        switch (ia, ib) {
+                        case (1, 1): for j in 0..<inner { orow[j] = op(arow[j], brow[j]) }
+                        case (1, 0): let y = brow[0]; for j in 0..<inner { orow[j] = op(arow[j], y) }
+                        case (0, 1): let x = arow[0]; for j in 0..<inner { orow[j] = op(x, brow[j]) }
+                        default: let v = op(arow[0], brow[0]); for j in 0..<inner { orow[j] = v }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Applies `op` to every scalar.
+    @inlinable
+    public func map(_ op: (Float) -> Float) -> Tensor {
+        var out = self
+        let n = count
+        out.withUnsafeMutablePointer { o in
+            for i in 0..<n { o[i] = op(o[i]) }
+        }
+        return out
+    }
+
+    public static func + (a: Tensor, b: Tensor) -> Tensor { a.zipWith(b, +) }
+    public static func - (a: Tensor, b: Tensor) -> Tensor { a.zipWith(b, -) }
+    public static func * (a: Tensor, b: Tensor) -> Tensor { a.zipWith(b, *) }
+    public static func / (a: Tensor, b: Tensor) -> Tensor { a.zipWith(b, /) }
+    public static prefix func - (a: Tensor) -> Tensor { a.map { -$0 } }
+    public static func + (a: Tensor, s: Float) -> Tensor { a.map { $0 + s } }
+    public static func - (a: Tensor, s: Float) -> Tensor { a.map { $0 - s } }
+    public static func * (a: Tensor, s: Float) -> Tensor { a.map { $0 * s } }
+    public static func * (s: Float, a: Tensor) -> Tensor { a.map { s * $0 } }
+    public static func / (a: Tensor, s: Float) -> Tensor { a.map { $0 / s } }
+
+    /// In-place `self += other` for same-shaped tensors (gradient accumulation).
+    public mutating func add(_ other: Tensor) {
+        precondition(shape == other.shape, "add: \(shape) vs \(other.shape)")
+        let n = count
+        withUnsafeMutablePointer { o in
+            other.withUnsafePointer { b in
+                for i in 0..<n { o[i] += b[i] }
+            }
+        }
+    }
+
+    /// Elementwise `max(x, 0)`.
+    public func relu() -> Tensor { map { $0 > 0 ? $0 : 0 } }
+    /// Elementwise hyperbolic tangent.
+    public func tanh() -> Tensor { map { Foundation.tanhf($0) } }
+    /// Elementwise logistic sigmoid, computed without overflow for large |x|.
+    public func sigmoid() -> Tensor {
+        map { x in
+            if x >= 0 { return 1 / (1 + Foundation.expf(-x)) }
+            let e = Foundation.expf(x)
+            return e / (1 + e)
+        }
+    }
+    /// Elementwise exponential.
+    public func exp() -> Tensor { map { Foundation.expf($0) } }
+    /// Elementwise natural logarithm.
+    public func log() -> Tensor { map { Foundation.logf($0) } }
+    /// Elementwise square root.
+    public func sqrt() -> Tensor { map { $0.squareRoot() } }
+    /// Elementwise square.
+    public func squared() -> Tensor { map { $0 * $0 } }
+    /// Elementwise `log(1 + exp(x))`, stable for large |x|.
+    public func softplus() -> Tensor {
+        map { x in Swift.max(x, 0) + Foundation.log1pf(Foundation.expf(-abs(x))) }
+    }
+}

@@ -1,0 +1,108 @@
+/// An N-dimensional array of `Float` scalars stored contiguously in row-major (C) order.
+///
+/// `Tensor` is a value type: copies share storage until one of them is mutated (copy-on-write,
+/// inherited from `Array`). It holds data only; automatic differentiation lives in `Variable`.
+public struct Tensor: Sendable, Equatable {
+    /// The extent of each dimension; `[]` is a scalar.
+    public internal(set) var shape: [Int]
+    /// The scalars in row-major order; `scalars.count == shape.reduce(1, *)`.
+    public var scalars: [Float]
+
+    /// Creates a tensor from a shape and its row-major scalars.
+    public init(shape: [Int], scalars: [Float]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        precondition(shape.reduce(1, *) == scalars.count,
+                     "shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
+        self.shape = shape
+        self.scalars = scalars
+    }
+
+    /// Creates a tensor of the given shape filled with `value`.
+    public init(repeating value: Float, shape: [Int]) {
+        self.init(shape: shape, scalars: Array(repeating: value, count: shape.reduce(1, *)))
+    }
+
+    /// Creates a tensor of zeros.
+    public init(zeros shape: [Int]) { self.init(repeating: 0, shape: shape) }
+
+    /// Creates a tensor of ones.
+    public init(ones shape: [Int]) { self.init(repeating: 1, shape: shape) }
+
+    /// Creates a rank-0 tensor.
+    public init(_ scalar: Float) { self.init(shape: [], scalars: [scalar]) }
+
+    /// Creates a rank-1 tensor.
+    public init(_ scalars: [Float]) { self.init(shape: [scalars.count], scalars: scalars) }
+
+    /// Creates a rank-2 tensor from rows of equal length.
+    public init(rows: [[Float]]) {
+        let width = rows.first?.count ?? 0
+        precondition(rows.allSatisfy { $0.count == width }, "ragged rows")
+        self.init(shape: [rows.count, width], scalars: rows.flatMap { $0 })
+    }
+
+    /// Creates a tensor by evaluating `body` at every flat index.
+    public init(shape: [Int], generating body: (Int) -> Float) {
+        let count = shape.reduce(1, *)
+        self.init(shape: shape, scalars: (0..<count).map(body))
+    }
+
+    /// The number of dimensions.
+    @inlinable public var rank: Int { shape.count }
+    /// The number of scalars.
+    @inlinable public var count: Int { scalars.count }
+    /// The single scalar of a one-element tensor.
+    public var scalar: Float {
+        precondition(count == 1, "scalar of a tensor with \(count) elements")
+        return scalars[0]
+    }
+
+    /// Row-major strides (in elements) of `shape`.
+    public static func strides(of shape: [Int]) -> [Int] {
+        var strides = Array(repeating: 1, count: shape.count)
+        var running = 1
+        for axis in shape.indices.reversed() {
+            strides[axis] = running
+            running *= shape[axis]
+        }
+        return strides
+    }
+
+    /// The element at a multi-index.
+    public subscript(_ index: Int...) -> Float {
+        get { scalars[flatIndex(index)] }
+        set { scalars[flatIndex(index)] = newValue }
+    }
+
+    private func flatIndex(_ index: [Int]) -> Int {
+        precondition(index.count == rank, "index \(index) for tensor of rank \(rank)")
+        var flat = 0
+        for (axis, i) in index.enumerated() {
+            precondition(i >= 0 && i < shape[axis], "index \(index) out of range for shape \(shape)")
+            flat = flat * shape[axis] + i
+        }
+        return flat
+    }
+
+    /// True when every scalar is finite (no NaN, no infinity).
+    public var isFinite: Bool { scalars.allSatisfy { $0.isFinite } }
+
+    /// Calls `body` with a read-only pointer to the scalars.
+    @inlinable
+    public func withUnsafePointer<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
+        try scalars.withUnsafeBufferPointer { try body($0.baseAddress!) }
+    }
+
+    /// Calls `body` with a mutable pointer to the scalars (unique storage is ensured first).
+    @inlinable
+    public mutating func withUnsafeMutablePointer<R>(_ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        try scalars.withUnsafeMutableBufferPointer { try body($0.baseAddress!) }
+    }
+}
+
+extension Tensor: CustomStringConvertible {
+    public var description: String {
+        let preview = scalars.prefix(8).map { "\($0)" }.joined(separator: ", ")
+        return "Tensor(shape: \(shape), [\(preview)\(count > 8 ? ", ..." : "")])"
+    }
+}

@@ -1,0 +1,12 @@
+import PACEngine
+
+/// `sqrt(mean((prediction - target)^2))` over every element, accumulated in `Double`.
+public func rootMeanSquaredError(_ prediction: Tensor, _ target: Tensor) -> Double {
+    precondition(prediction.shape == target.shape, "RMSE: prediction \(prediction.shape) vs target \(target.shape)")
+    var total = 0.0
+    for (p, t) in zip(prediction.scalars, target.scalars) {
+        let d = Double(p) - Double(t)
+        total += d * d
+    }
+    return (total / Double(max(prediction.count, 1))).squareRoot()
+}

@@ -1,0 +1,59 @@
+import Foundation
+import PACEngine
+
+/// Adam with PyTorch's semantics (`torch.optim.Adam`, non-fused, no AMSGrad):
+///
+///     g = grad + weightDecay * p
+///     m = beta1 * m + (1 - beta1) * g
+///     v = beta2 * v + (1 - beta2) * g^2
+///     p -= (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+///
+/// The step count `t` is per optimizer (all parameters step together). Only entries selected by
+/// each parameter's update mask are touched, moments included.
+public final class Adam: Optimizer {
+    public let parameters: [Parameter]
+    public var learningRate: Float
+    public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
+    /// Number of steps taken.
+    public private(set) var stepCount = 0
+    private var firstMoments: StateBuffers
+    private var secondMoments: StateBuffers
+
+    public init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: Float = 0) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        firstMoments = StateBuffers(count: parameters.count)
+        secondMoments = StateBuffers(count: parameters.count)
+    }
+
+    public func beginStep() { stepCount += 1 }
+
+    public func update(_ index: Int, value p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>, entries: TrainableEntries) {
+        // Bias corrections in Double, as PyTorch computes them with Python floats.
+        let t = Double(stepCount)
+        let biasCorrection2Sqrt = Float((1 - Foundation.pow(Double(beta2), t)).squareRoot())
+        let stepSize = Float(Double(learningRate) / (1 - Foundation.pow(Double(beta1), t)))
+        let (b1, b2, eps, wd) = (beta1, beta2, epsilon, weightDecay)
+        firstMoments.withBuffer(index, count: entries.count) { m in
+            secondMoments.withBuffer(index, count: entries.count) { v in
+                entries.forEach { i in
+                    let grad = wd == 0 ? g[i] : g[i] + wd * p[i]
+                    m[i] = b1 * m[i] + (1 - b1) * grad
+                    v[i] = b2 * v[i] + (1 - b2) * grad * grad
+                    let denominator = v[i].squareRoot() / biasCorrection2Sqrt + eps
+                    p[i] -= stepSize * (m[i] / denominator)
+                }
+            }
+        }
+    }
+
+    /// The first-moment buffer of parameter `index` (nil before its first update).
+    public func firstMoment(_ index: Int) -> [Float]? { firstMoments.buffer(index) }
+    /// The second-moment buffer of parameter `index` (nil before its first update).
+    public func secondMoment(_ index: Int) -> [Float]? { secondMoments.buffer(index) }
+}

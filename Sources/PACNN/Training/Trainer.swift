@@ -1,0 +1,76 @@
+import PACEngine
+
+/// Mini-batch training: each epoch shuffles the rows, then takes one optimizer step per batch
+/// (the last batch may be smaller, like PyTorch's `DataLoader` with `drop_last=False`).
+public struct Trainer {
+    public var epochs: Int
+    public var batchSize: Int
+    public var loss: Loss
+    /// A penalty added to the data loss at every step (for example L2-SP or PAC-Net's).
+    public var regularizer: (() -> Variable)?
+    /// Called after every epoch.
+    public var onEpoch: ((EpochReport) -> Void)?
+
+    public init(epochs: Int, batchSize: Int, loss: Loss, regularizer: (() -> Variable)? = nil,
+                onEpoch: ((EpochReport) -> Void)? = nil) {
+        precondition(epochs >= 0 && batchSize > 0, "epochs must be >= 0 and batch size > 0")
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.loss = loss
+        self.regularizer = regularizer
+        self.onEpoch = onEpoch
+    }
+
+    /// Trains `model` in place on `inputs` (`[N, ...]`) and `targets` (`[N, ...]`).
+    ///
+    /// - Returns: the mean data loss of each epoch.
+    /// - Throws: `TrainingError.nonFiniteLoss` as soon as a step's loss is NaN or infinite.
+    @discardableResult
+    public func fit(_ model: some Layer, optimizer: some Optimizer, inputs: Tensor, targets: Tensor,
+                    rng: inout RandomGenerator) throws(TrainingError) -> [Double] {
+        let n = inputs.shape[0]
+        precondition(n > 0 && targets.shape[0] == n, "fit: \(n) inputs vs \(targets.shape[0]) targets")
+        var history: [Double] = []
+        for epoch in 1...max(epochs, 1) where epochs > 0 {
+            let order = rng.permutation(n)
+            var total = 0.0
+            var steps = 0
+            for start in stride(from: 0, to: n, by: batchSize) {
+                let batch = Array(order[start..<min(n, start + batchSize)])
+                let prediction = model(Variable(inputs.gatherRows(batch)))
+                let dataLoss = loss(prediction, targets.gatherRows(batch))
+                let objective = regularizer.map { dataLoss + $0() } ?? dataLoss
+                let value = objective.value.scalar
+                guard value.isFinite else { throw .nonFiniteLoss(epoch: epoch, step: steps + 1, value: value) }
+                optimizer.zeroGrad()
+                objective.backward()
+                optimizer.step()
+                total += Double(dataLoss.value.scalar)
+                steps += 1
+            }
+            history.append(total / Double(steps))
+            onEpoch?(EpochReport(epoch: epoch, epochs: epochs, loss: total / Double(steps)))
+        }
+        return history
+    }
+}
+
+/// Progress after one epoch.
+public struct EpochReport: Sendable {
+    public let epoch: Int
+    public let epochs: Int
+    /// Mean data loss over the epoch's batches.
+    public let loss: Double
+}
+
+/// Why training stopped.
+public enum TrainingError: Error, Equatable, CustomStringConvertible {
+    case nonFiniteLoss(epoch: Int, step: Int, value: Float)
+
+    public var description: String {
+        switch self {
+        case .nonFiniteLoss(let epoch, let step, let value):
+            "training diverged: loss is \(value) at epoch \(epoch), step \(step) (try a smaller learning rate)"
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import PACEngine
+import PACNN
+
+/// How magnitude pruning ranks entries.
+public enum PruningScope: String, Sendable, CaseIterable {
+    /// One ranking across all pruned parameters (PAC-Net's default).
+    case global
+    /// A separate ranking, and the same ratio, within each parameter.
+    case perLayer = "per-layer"
+}
+
+/// Magnitude pruning: keep the largest-magnitude entries, prune the rest.
+///
+/// Of the `T` entries considered, `round(ratio * T)` are pruned (as in `torch.nn.utils.prune`)
+/// and the rest kept. Entries are ranked by |w| descending; equal magnitudes are broken by
+/// position (parameter order, then row-major index), earlier first, so masks are deterministic.
+public struct MagnitudePruning: Sendable {
+    /// Fraction of entries pruned, in (0, 1).
+    public let ratio: Double
+    public let scope: PruningScope
+    /// Whether biases are pruned too (weights always are; normalization parameters never).
+    public let includeBiases: Bool
+
+    public init(ratio: Double, scope: PruningScope = .global, includeBiases: Bool = false) {
+        precondition(ratio > 0 && ratio < 1, "pruning ratio must be in (0, 1), got \(ratio)")
+        self.ratio = ratio
+        self.scope = scope
+        self.includeBiases = includeBiases
+    }
+
+    /// Whether a parameter takes part in pruning.
+    public func prunes(_ parameter: Parameter) -> Bool {
+        parameter.role == .weight || (includeBiases && parameter.role == .bias)
+    }
+
+    /// The masks for `model`'s current values (the model is not changed).
+    public func masks(for model: some Module) -> WeightMasks {
+        let selected = model.namedParameters().filter { prunes($0.parameter) }
+        switch scope {
+        case .global:
+            return WeightMasks(rank(selected.map { ($0.name, $0.parameter.value) }))
+        case .perLayer:
+            return WeightMasks(selected.flatMap { rank([($0.name, $0.parameter.value)]) })
+        }
+    }
+
+    /// Masks keeping the top `T - round(ratio * T)` entries of the given tensors jointly.
+    private func rank(_ tensors: [(name: String, value: Tensor)]) -> [(name: String, mask: Tensor)] {
+        let magnitudes = tensors.flatMap { $0.value.scalars.map { abs($0) } }
+        let total = magnitudes.count
+        let pruned = Int((ratio * Double(total)).rounded())
+        let order = magnitudes.indices.sorted { a, b in
+            magnitudes[a] != magnitudes[b] ? magnitudes[a] > magnitudes[b] : a < b
+        }
+        var flat = [Float](repeating: 0, count: total)
+        for position in order.prefix(total - pruned) { flat[position] = 1 }
+        var offset = 0
+        return tensors.map { name, value in
+            defer { offset += value.count }
+            return (name, Tensor(shape: value.shape, scalars: Array(flat[offset..<(offset + value.count)])))
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import PACBenchmarks
+import PACNet
+
+/// The options every benchmark task command shares; defaults are the specification's.
+struct BenchmarkOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Number of seeds (0, 1, ..., N-1).")
+    var seeds: Int = 5
+
+    @Option(name: .customLong("n-target"), help: "Comma-separated target training-set sizes (default: the task's).")
+    var nTarget: String?
+
+    @Option(help: "Comma-separated methods: \(TransferMethod.allCases.map(\.rawValue).joined(separator: ",")).")
+    var methods: String = TransferMethod.allCases.map(\.rawValue).joined(separator: ",")
+
+    @Option(parsing: .unconditional, help: "PAC-Net pruning ratio: the fraction of weights pruned, in (0, 1).")
+    var ratio: Double = 0.8
+
+    @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Penalty strength of PAC-Net and L2-SP (>= 0).")
+    var lambda: Double = 0.01
+
+    @Option(name: .customLong("pruning-scope"), help: "Rank weights 'global'ly across layers or 'per-layer'.")
+    var pruningScope: String = PruningScope.global.rawValue
+
+    @Flag(name: .customLong("prune-biases"), help: "Prune biases too (weights only by default).")
+    var pruneBiases = false
+
+    @Option(name: .customLong("source-epochs"), help: "Epochs of source training.")
+    var sourceEpochs: Int = 60
+
+    @Option(name: .customLong("allocate-epochs"), help: "Epochs of PAC-Net's allocation stage.")
+    var allocateEpochs: Int = 30
+
+    @Option(name: .customLong("target-epochs"), help: "Epochs of target training (every method).")
+    var targetEpochs: Int = 300
+
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Adam learning rate of every stage.")
+    var learningRate: Double = 1e-3
+
+    @Option(help: "Seeds run in parallel (results do not depend on it; default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "Print one JSON object per result line on stdout and nothing else.")
+    var json = false
+
+    @Flag(help: "No progress lines on stderr.")
+    var quiet = false
+
+    /// The validated experiment configuration.
+    func configuration(defaultTargetSizes: [Int]) throws -> ExperimentConfiguration {
+        guard seeds >= 1 else { throw CLIError("--seeds must be at least 1, got \(seeds)") }
+        var config = ExperimentConfiguration()
+        config.seeds = (0..<seeds).map { UInt64($0) }
+        if let nTarget {
+            config.targetSizes = try nTarget.split(separator: ",", omittingEmptySubsequences: false).map { item in
+                let text = item.trimmingCharacters(in: .whitespaces)
+                guard let n = Int(text) else { throw CLIError("--n-target: '\(text)' is not an integer") }
+                return n
+            }
+        } else {
+            config.targetSizes = defaultTargetSizes
+        }
+        let names = methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !names.isEmpty else { throw CLIError("--methods: the method list is empty") }
+        config.methods = try names.map { name in
+            guard let method = TransferMethod(rawValue: name) else {
+                throw CLIError("--methods: unknown method '\(name)' (known: \(TransferMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return method
+        }
+        guard Set(config.methods).count == config.methods.count else { throw CLIError("--methods: a method is listed twice") }
+        guard ratio > 0 && ratio < 1 else { throw CLIError("--ratio must be in (0, 1), got \(ratio)") }
+        guard lambda >= 0 && lambda.isFinite else { throw CLIError("--lambda must be a finite number >= 0, got \(lambda)") }
+        guard learningRate > 0 && learningRate.isFinite else { throw CLIError("--learning-rate must be positive, got \(learningRate)") }
+        guard let scope = PruningScope(rawValue: pruningScope) else {
+            throw CLIError("--pruning-scope must be 'global' or 'per-layer', got '\(pruningScope)'")
+        }
+        guard jobs >= 1 else { throw CLIError("--jobs must be at least 1, got \(jobs)") }
+        config.ratio = ratio
+        config.lambda = Float(lambda)
+        config.pruningScope = scope
+        config.pruneBiases = pruneBiases
+        config.sourceEpochs = sourceEpochs
+        config.allocateEpochs = allocateEpochs
+        config.targetEpochs = targetEpochs
+        config.learningRate = Float(learningRate)
+        config.parallelSeeds = jobs
+        if let problem = config.validationError() { throw CLIError(problem) }
+        return config
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import PACBenchmarks
+
+/// Runs a benchmark task from the shared options and prints its table or JSON lines.
+enum BenchmarkRunner {
+    static func run<Task: TransferTask>(_ task: Task, options: BenchmarkOptions) throws {
+        let config = try options.configuration(defaultTargetSizes: task.defaultTargetSizes)
+        let experiment = TransferExperiment(task: task, configuration: config)
+        let started = DispatchTime.now().uptimeNanoseconds
+        if !options.quiet {
+            log("\(task.name): \(config.seeds.count) seed(s), n_target \(config.targetSizes.map(String.init).joined(separator: ",")), "
+                + "methods \(config.methods.map(\.rawValue).joined(separator: ",")), \(config.parallelSeeds) in parallel")
+        }
+        var lastSeed: UInt64?
+        let records: [ExperimentRecord]
+        do {
+            records = try experiment.run { record in
+                if options.json {
+                    // Unbuffered, so each line is visible as soon as its seed is done.
+                    FileHandle.standardOutput.write(Data((record.jsonLine(metric: task.metric) + "\n").utf8))
+                }
+                if !options.quiet, case .transfer(let r) = record, r.seed != lastSeed {
+                    lastSeed = r.seed
+                    log("seed \(r.seed): transfers ready (\(elapsed(since: started)) elapsed)")
+                }
+            }
+        } catch {
+            throw CLIError("\(task.name): \(error)")
+        }
+        if !options.json {
+            print(ResultsTable(task: task.name, metric: task.metric, higherIsBetter: task.higherIsBetter, records: records).render())
+            print("\nsettings: ratio \(config.ratio), lambda \(config.lambda), pruning \(config.pruningScope.rawValue)"
+                  + "\(config.pruneBiases ? " incl. biases" : ""), epochs source \(config.sourceEpochs) / allocate \(config.allocateEpochs)"
+                  + " / target \(config.targetEpochs), learning rate \(config.learningRate); total \(elapsed(since: started))")
+        }
+    }
+
+    private static func elapsed(since start: UInt64) -> String {
+        String(format: "%.1f s", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
+    private static func log(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}

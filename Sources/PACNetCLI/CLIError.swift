@@ -1,0 +1,5 @@
+/// A user-facing error: ArgumentParser prints it as one `Error: ...` line and exits non-zero.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `pacnet` command-line tool.
+@main
+struct PACNetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pacnet",
+        abstract: "PAC-Net transfer learning: prune, allocate, calibrate — one network for two tasks.",
+        version: "0.1.0",
+        subcommands: [FriedmanCommand.self])
+}
