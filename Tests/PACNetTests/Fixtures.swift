@@ -1,0 +1,38 @@
+import PACEngine
+import PACNN
+@testable import PACNet
+
+/// A small regression problem and network shared by the PAC-Net tests.
+enum Fixtures {
+    static func network(seed: UInt64 = 1, sizes: [Int] = [3, 12, 12, 1]) -> MLP {
+        var rng = RandomGenerator(seed: seed, stream: "fixture/init")
+        return MLP(sizes: sizes, activation: .tanh, rng: &rng)
+    }
+
+    /// `y = sin(x0) + x1 * x2 (+ shift)`, inputs uniform in [-1, 1).
+    static func data(count: Int, seed: UInt64, shift: Float = 0) -> Dataset {
+        var rng = RandomGenerator(seed: seed, stream: "fixture/data")
+        let x = rng.uniformTensor(shape: [count, 3], low: -1, high: 1)
+        let y = Tensor(shape: [count, 1], generating: { i in
+            Foundation.sinf(x[i, 0]) + x[i, 1] * x[i, 2] + shift
+        })
+        return Dataset(inputs: x, targets: y)
+    }
+
+    static let schedule = TrainingSchedule(epochs: 5, batchSize: 16, learningRate: 1e-2)
+
+    /// A trained source network, pruned and allocated.
+    static func allocated(ratio: Double = 0.5) throws -> (source: MLP, allocated: PACNetModel<MLP>, data: Dataset) {
+        let source = network()
+        let data = data(count: 128, seed: 2)
+        var rng = RandomGenerator(seed: 3)
+        try schedule.train(source, on: data, loss: .mse, rng: &rng)
+        let pacnet = PACNetModel.prune(source, with: MagnitudePruning(ratio: ratio))
+        try pacnet.allocate(on: data, loss: .mse, schedule: schedule, rng: &rng)
+        return (source, pacnet, data)
+    }
+
+    static func bits(_ t: Tensor) -> [UInt32] { t.scalars.map(\.bitPattern) }
+}
+
+import Foundation
