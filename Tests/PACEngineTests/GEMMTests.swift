@@ -56,18 +56,32 @@ struct GEMMCase: Sendable, CustomTestStringConvertible {
 
     /// The naive reference in Double, plus `alpha * sum |a||b| + |beta c|` per element for error bounds.
     func reference(_ buffers: Buffers) -> (values: [Double], magnitudes: [Double]) {
+        let (m, n, k, lda, ldb, ldc) = (m, n, k, lda, ldb, ldc)
+        // op(A) and op(B) as dense row-major Double matrices (m x k and k x n).
+        var opA = Array(repeating: 0.0, count: m * k), opB = Array(repeating: 0.0, count: k * n)
+        for i in 0..<m { for p in 0..<k { opA[i * k + p] = Double(transposeA ? buffers.a[p * lda + i] : buffers.a[i * lda + p]) } }
+        for p in 0..<k { for j in 0..<n { opB[p * n + j] = Double(transposeB ? buffers.b[j * ldb + p] : buffers.b[p * ldb + j]) } }
         var values = Array(repeating: 0.0, count: m * n), magnitudes = values
+        opA.withUnsafeBufferPointer { a in
+            opB.withUnsafeBufferPointer { b in
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var total = 0.0, magnitude = 0.0
+                        for p in 0..<k {
+                            let product = a[i * k + p] * b[p * n + j]
+                            total += product
+                            magnitude += abs(product)
+                        }
+                        values[i * n + j] = total
+                        magnitudes[i * n + j] = magnitude
+                    }
+                }
+            }
+        }
         for i in 0..<m {
             for j in 0..<n {
-                var total = 0.0, magnitude = 0.0
-                for p in 0..<k {
-                    let x = Double(transposeA ? buffers.a[p * lda + i] : buffers.a[i * lda + p])
-                    let y = Double(transposeB ? buffers.b[j * ldb + p] : buffers.b[p * ldb + j])
-                    total += x * y
-                    magnitude += abs(x * y)
-                }
-                var value = Double(alpha) * total
-                magnitude *= abs(Double(alpha))
+                var value = Double(alpha) * values[i * n + j]
+                var magnitude = abs(Double(alpha)) * magnitudes[i * n + j]
                 if beta != 0 {
                     let old = Double(buffers.c[i * ldc + j])
                     value += Double(beta) * old
