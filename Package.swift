@@ -8,6 +8,10 @@ let nativeCodegen: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
 ]
 
+/// The engine's kernels are optimized in debug builds too: an unoptimized GEMM is ~100x slower,
+/// which would make `swift test` crawl. Everything above the engine stays debuggable.
+let engineCodegen: [SwiftSetting] = nativeCodegen + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "pacnet",
     platforms: [.macOS(.v14)],
@@ -23,7 +27,7 @@ let package = Package(
     ],
     targets: [
         // Engine: N-d tensors, kernels, reverse-mode autodiff, seeded randomness.
-        .target(name: "PACEngine", swiftSettings: nativeCodegen),
+        .target(name: "PACEngine", swiftSettings: engineCodegen),
         // Neural networks: modules, layers, losses, optimizers, the training loop.
         .target(name: "PACNN", dependencies: ["PACEngine"], swiftSettings: nativeCodegen),
         // PAC-Net (prune / allocate / calibrate) and the transfer baselines.
@@ -35,8 +39,10 @@ let package = Package(
             name: "PACNetCLI",
             dependencies: ["PACBenchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: nativeCodegen),
-        .testTarget(name: "PACEngineTests", dependencies: ["PACEngine"]),
-        .testTarget(name: "PACNNTests", dependencies: ["PACNN"]),
+        // Finite-difference gradient checking shared by the test targets.
+        .target(name: "PACTestSupport", dependencies: ["PACEngine"], path: "Tests/PACTestSupport"),
+        .testTarget(name: "PACEngineTests", dependencies: ["PACEngine", "PACTestSupport"]),
+        .testTarget(name: "PACNNTests", dependencies: ["PACNN", "PACTestSupport"]),
         .testTarget(name: "PACNetTests", dependencies: ["PACNet"]),
         .testTarget(name: "PACBenchmarksTests", dependencies: ["PACBenchmarks"]),
         .testTarget(name: "PACNetCLITests", dependencies: ["PACNetCLI"]),

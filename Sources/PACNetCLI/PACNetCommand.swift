@@ -7,5 +7,5 @@ struct PACNetCommand: ParsableCommand {
         commandName: "pacnet",
         abstract: "PAC-Net transfer learning: prune, allocate, calibrate — one network for two tasks.",
         version: "0.1.0",
-        subcommands: [FriedmanCommand.self])
+        subcommands: [FriedmanCommand.self, BenchCommand.self])
 }

@@ -40,14 +40,16 @@ struct GEMMCase: Sendable, CustomTestStringConvertible {
         return Buffers(a: a, b: b, c: c)
     }
 
-    func run(_ buffers: Buffers, threads: Int) -> [Float] {
+    /// Runs the product; the built-in kernel unless another backend is asked for, so thread-count
+    /// tests exercise our own parallel split even where a system BLAS is installed.
+    func run(_ buffers: Buffers, threads: Int, backend: GEMMBackend = .builtin) -> [Float] {
         var c = buffers.c
         buffers.a.withUnsafeBufferPointer { a in
             buffers.b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { cp in
                     GEMM.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                                   alpha: alpha, a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb,
-                                  beta: beta, c: cp.baseAddress!, ldc: ldc, threads: threads)
+                                  beta: beta, c: cp.baseAddress!, ldc: ldc, threads: threads, backend: backend)
                 }
             }
         }
@@ -163,6 +165,18 @@ struct GEMMTests {
     func leadingDimensions(_ problem: GEMMCase) {
         let buffers = problem.makeBuffers(seed: 3)
         problem.verify(problem.run(buffers, threads: 1), buffers)
+    }
+
+    /// Every backend (a system BLAS when one is installed, otherwise the built-in fallback) meets
+    /// the same contract, including not reading C when beta is 0 and honoring leading dimensions.
+    @Test(arguments: GEMMBackend.allCases, [
+        GEMMCase(m: 13, n: 37, k: 65, transposeA: true),
+        GEMMCase(m: 40, n: 35, k: 270, transposeA: true, transposeB: true, alpha: 2, beta: 1, padA: 3, padB: 3, padC: 5),
+        GEMMCase(m: 257, n: 129, k: 513, transposeB: true, padC: 2),  // above the BLAS threshold
+    ])
+    func everyBackendMatchesTheReference(backend: GEMMBackend, problem: GEMMCase) {
+        let buffers = problem.makeBuffers(seed: 6)
+        problem.verify(problem.run(buffers, threads: 2, backend: backend), buffers)
     }
 
     @Test func betaZeroOverwritesNaNAndInfinity() {

@@ -1,4 +1,5 @@
 import PACEngine
+import PACTestSupport
 import Testing
 
 /// One differentiable operation to check: its inputs and how to build it from variables.

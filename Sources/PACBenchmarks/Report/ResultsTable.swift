@@ -65,9 +65,10 @@ public struct ResultsTable {
     }
 }
 
-/// Plain-text column alignment.
-enum TextTable {
-    static func render(_ rows: [[String]], rightAligned: Set<Int>) -> [String] {
+/// Plain-text tables with aligned columns.
+public enum TextTable {
+    /// Rows (the first is the header) as aligned lines with a rule under the header.
+    public static func render(_ rows: [[String]], rightAligned: Set<Int>) -> [String] {
         guard let first = rows.first else { return [] }
         let widths = first.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         var lines = rows.map { row in

@@ -75,14 +75,17 @@ public struct FriedmanCoefficients: Sendable, Equatable {
     }
 
     /// `count` samples: inputs `[count, 10]` ~ U[0,1), targets `[count, 1]` with N(0,1) noise.
+    /// Each row's inputs and noise are drawn together, row by row, so the first `k` samples are the
+    /// same whatever `count` is (smaller target pools are prefixes of larger ones).
     public static func sample(count: Int, coefficients: FriedmanCoefficients, rng: inout RandomGenerator) -> Dataset {
-        let inputs = rng.uniformTensor(shape: [count, 10])
+        var inputs = [Float](repeating: 0, count: count * 10)
         var targets = [Float](repeating: 0, count: count)
-        inputs.withUnsafePointer { x in
+        inputs.withUnsafeMutableBufferPointer { x in
             for i in 0..<count {
-                targets[i] = Float(coefficients.response(x + 10 * i) + rng.normal())
+                for j in 0..<10 { x[10 * i + j] = rng.uniform() }
+                targets[i] = Float(coefficients.response(UnsafePointer(x.baseAddress! + 10 * i)) + rng.normal())
             }
         }
-        return Dataset(inputs: inputs, targets: Tensor(shape: [count, 1], scalars: targets))
+        return Dataset(inputs: Tensor(shape: [count, 10], scalars: inputs), targets: Tensor(shape: [count, 1], scalars: targets))
     }
 }

@@ -21,6 +21,8 @@ public enum GEMM {
     static let nc = 3072
     /// Products with fewer multiply-adds than this run on one thread.
     static let parallelThreshold = 1 << 22
+    /// With `.automatic`, products with at least this many multiply-adds go to OpenBLAS.
+    static let blasThreshold = 1 << 22
 
     /// Computes `C = alpha * op(A) * op(B) + beta * C` on raw row-major buffers.
     ///
@@ -30,16 +32,23 @@ public enum GEMM {
     ///   - transposeB: when false `B` is `k x n` (`b[p * ldb + j]`); when true it is stored
     ///     `n x k` (`b[j * ldb + p]`).
     ///   - beta: when 0, `C` is overwritten without being read.
+    ///   - threads: the most threads the built-in kernel may use.
+    ///   - backend: built-in kernel, system BLAS, or the faster of the two for this size.
     public static func multiply(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
-        threads: Int = Engine.maxThreads
+        threads: Int = Engine.maxThreads, backend: GEMMBackend = Engine.gemmBackend
     ) {
         guard m > 0, n > 0 else { return }
         if k == 0 || alpha == 0 {
             scale(c: c, m: m, n: n, ldc: ldc, beta: beta)
+            return
+        }
+        if let blas = SystemBLAS.shared, backend == .blas || (backend == .automatic && blas.isOpenBLAS && m * n * k >= blasThreshold) {
+            blas.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                          a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
         let operands = Operands(transposeA: transposeA, transposeB: transposeB, a: a, lda: lda, b: b, ldb: ldb)

@@ -39,8 +39,11 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     /// A uniform `Double` in `[0, 1)` with 53 random bits.
     public mutating func uniformDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
 
-    /// A uniform `Float` in `[low, high)`.
-    public mutating func uniform(_ low: Float, _ high: Float) -> Float { low + (high - low) * uniform() }
+    /// A uniform `Float` in `[low, high)`; rounding can never return `high`.
+    public mutating func uniform(_ low: Float, _ high: Float) -> Float {
+        let value = low + (high - low) * uniform()
+        return value < high ? value : high.nextDown
+    }
 
     /// A normal sample with the given mean and standard deviation (Box–Muller in `Double`).
     public mutating func normal(mean: Double = 0, standardDeviation: Double = 1) -> Double {

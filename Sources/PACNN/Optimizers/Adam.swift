@@ -8,14 +8,15 @@ import PACEngine
 ///     v = beta2 * v + (1 - beta2) * g^2
 ///     p -= (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
 ///
-/// The step count `t` is per optimizer (all parameters step together). Only entries selected by
-/// each parameter's update mask are touched, moments included.
+/// The step count `t` is per parameter, as in PyTorch: a parameter that receives no gradient (or
+/// is frozen) in a step does not advance. Only entries selected by each parameter's update mask
+/// are touched, moments included.
 public final class Adam: Optimizer {
     public let parameters: [Parameter]
     public var learningRate: Float
     public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
-    /// Number of steps taken.
-    public private(set) var stepCount = 0
+    /// Updates applied to each parameter.
+    public private(set) var stepCounts: [Int]
     private var firstMoments: StateBuffers
     private var secondMoments: StateBuffers
 
@@ -29,13 +30,13 @@ public final class Adam: Optimizer {
         self.weightDecay = weightDecay
         firstMoments = StateBuffers(count: parameters.count)
         secondMoments = StateBuffers(count: parameters.count)
+        stepCounts = Array(repeating: 0, count: parameters.count)
     }
-
-    public func beginStep() { stepCount += 1 }
 
     public func update(_ index: Int, value p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>, entries: TrainableEntries) {
         // Bias corrections in Double, as PyTorch computes them with Python floats.
-        let t = Double(stepCount)
+        stepCounts[index] += 1
+        let t = Double(stepCounts[index])
         let biasCorrection2Sqrt = Float((1 - Foundation.pow(Double(beta2), t)).squareRoot())
         let stepSize = Float(Double(learningRate) / (1 - Foundation.pow(Double(beta1), t)))
         let (b1, b2, eps, wd) = (beta1, beta2, epsilon, weightDecay)

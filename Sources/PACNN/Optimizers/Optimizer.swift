@@ -9,18 +9,13 @@ import PACEngine
 public protocol Optimizer: AnyObject {
     /// The parameters this optimizer updates, in a fixed order.
     var parameters: [Parameter] { get }
-    /// Called once per `step()` before any parameter is updated (e.g. to advance a step count).
-    func beginStep()
     /// Updates the entries of parameter `index` selected by `entries`.
     func update(_ index: Int, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, entries: TrainableEntries)
 }
 
 extension Optimizer {
-    public func beginStep() {}
-
     /// Applies one update to every parameter from its accumulated gradient.
     public func step() {
-        beginStep()
         for (index, parameter) in parameters.enumerated() {
             guard let gradient = parameter.grad, !parameter.isFrozen else { continue }
             let count = parameter.value.count

@@ -1,35 +1,35 @@
 import PACEngine
 import Testing
 
-/// Finite-difference gradient checking for `Variable` operations.
+/// Finite-difference gradient checking for `Variable` operations, shared by the test targets.
 ///
 /// For a function `f` of the input variables, the checker uses the scalar objective
 /// `L(x) = sum(f(x) * W)` with fixed random weights `W` of the output's shape, so every entry of
 /// the Jacobian contributes. The analytic gradient `dL/dx = Jᵀ W` comes from
 /// `f(x).backward(seed: W)`; the numeric one from central differences of `L`, evaluated in
 /// `Double` from the `Float` outputs.
-enum GradientCheck {
+public enum GradientCheck {
     /// One input entry whose analytic and numeric derivatives disagree.
-    struct Mismatch: CustomStringConvertible {
-        let input: Int
-        let index: Int
-        let analytic: Float
-        let numeric: Float
-        var description: String { "input \(input)[\(index)]: analytic \(analytic), numeric \(numeric)" }
+    public struct Mismatch: CustomStringConvertible {
+        public let input: Int
+        public let index: Int
+        public let analytic: Float
+        public let numeric: Float
+        public var description: String { "input \(input)[\(index)]: analytic \(analytic), numeric \(numeric)" }
     }
 
-    struct Report: CustomStringConvertible {
+    public struct Report: CustomStringConvertible {
         /// Number of input entries compared.
-        var checked = 0
+        public internal(set) var checked = 0
         /// Inputs that received no gradient at all (`grad == nil`) although they require one.
-        var missingGradients: [Int] = []
-        var mismatches: [Mismatch] = []
+        public internal(set) var missingGradients: [Int] = []
+        public internal(set) var mismatches: [Mismatch] = []
         /// The largest `|analytic - numeric| / (atol + rtol * max(|analytic|, |numeric|))`; <= 1 passes.
-        var worstRatio: Float = 0
+        public internal(set) var worstRatio: Float = 0
 
-        var passed: Bool { checked > 0 && mismatches.isEmpty && missingGradients.isEmpty }
+        public var passed: Bool { checked > 0 && mismatches.isEmpty && missingGradients.isEmpty }
 
-        var description: String {
+        public var description: String {
             var parts = ["checked \(checked) entries, worst error/tolerance \(worstRatio)"]
             if !missingGradients.isEmpty { parts.append("no gradient for inputs \(missingGradients)") }
             parts += mismatches.prefix(5).map(\.description)
@@ -39,7 +39,7 @@ enum GradientCheck {
     }
 
     /// Compares analytic and numeric gradients of `sum(f(inputs) * W)` for every entry of every input.
-    static func run(
+    public static func run(
         _ inputs: [Tensor],
         epsilon: Float = 1e-2,
         absoluteTolerance: Float = 1e-3,
@@ -88,7 +88,7 @@ enum GradientCheck {
     }
 
     /// Runs the check and records a test issue (at the caller's location) when it fails.
-    static func expectMatch(
+    public static func expectMatch(
         _ inputs: [Tensor],
         epsilon: Float = 1e-2,
         _ comment: Comment? = nil,
@@ -101,7 +101,7 @@ enum GradientCheck {
 }
 
 /// How test inputs are drawn.
-enum InputDomain: Sendable {
+public enum InputDomain: Sendable {
     /// Uniform in [-2, 2).
     case any
     /// |x| in [0.2, 2): keeps relu, division and the like away from their kinks and poles.
@@ -111,19 +111,19 @@ enum InputDomain: Sendable {
 }
 
 /// The shape and domain of one random input.
-struct InputSpec: Sendable, CustomStringConvertible {
-    let shape: [Int]
-    let domain: InputDomain
-    init(_ shape: [Int], _ domain: InputDomain = .any) {
+public struct InputSpec: Sendable, CustomStringConvertible {
+    public let shape: [Int]
+    public let domain: InputDomain
+    public init(_ shape: [Int], _ domain: InputDomain = .any) {
         self.shape = shape
         self.domain = domain
     }
-    var description: String { "\(shape)" }
+    public var description: String { "\(shape)" }
 }
 
 extension RandomGenerator {
     /// A random tensor from `domain`.
-    mutating func tensor(_ shape: [Int], _ domain: InputDomain = .any) -> Tensor {
+    public mutating func tensor(_ shape: [Int], _ domain: InputDomain = .any) -> Tensor {
         switch domain {
         case .any:
             return uniformTensor(shape: shape, low: -2, high: 2)
@@ -137,5 +137,5 @@ extension RandomGenerator {
         }
     }
 
-    mutating func tensors(_ specs: [InputSpec]) -> [Tensor] { specs.map { tensor($0.shape, $0.domain) } }
+    public mutating func tensors(_ specs: [InputSpec]) -> [Tensor] { specs.map { tensor($0.shape, $0.domain) } }
 }

@@ -1,0 +1,53 @@
+import PACEngine
+import PACNN
+import PACNet
+
+/// The workloads of `pacnet bench`, mirrored by `bench/torch_twin.py` so the two engines can be
+/// compared in one run on one machine.
+public enum SpeedBenchmarks {
+    /// GFLOP/s of an `n x n` by `n x n` product (`2 n^3` flops).
+    public static func gemm(size n: Int, backend: GEMMBackend = .builtin) -> Double {
+        var rng = RandomGenerator(seed: 1, stream: "bench/gemm")
+        let a = rng.uniformTensor(shape: [n, n], low: -1, high: 1)
+        let b = rng.uniformTensor(shape: [n, n], low: -1, high: 1)
+        var c = Tensor(zeros: [n, n])
+        let seconds = a.withUnsafePointer { pa in
+            b.withUnsafePointer { pb in
+                c.withUnsafeMutablePointer { pc in
+                    Timing.secondsPerCall {
+                        GEMM.multiply(transposeA: false, transposeB: false, m: n, n: n, k: n, a: pa, lda: n,
+                                      b: pb, ldb: n, c: pc, ldc: n, backend: backend)
+                    }
+                }
+            }
+        }
+        return 2 * Double(n * n * n) / seconds / 1e9
+    }
+
+    /// Microseconds of one Adam training step (forward, backward, update) of the `friedman` MLP
+    /// on a batch of `batch` rows.
+    public static func mlpStep(batch: Int) -> Double {
+        var rng = RandomGenerator(seed: 2, stream: "bench/mlp")
+        let model = FriedmanTask().makeNetwork(rng: &rng)
+        let optimizer = Adam(parameters: model.parameters(), learningRate: 1e-3)
+        let x = rng.uniformTensor(shape: [batch, 10])
+        let y = rng.normalTensor(shape: [batch, 1])
+        return 1e6 * Timing.secondsPerCall {
+            optimizer.zeroGrad()
+            let loss = meanSquaredError(model(Variable(x)), y)
+            loss.backward()
+            optimizer.step()
+        }
+    }
+
+    /// Seconds for one seed of the whole `friedman` benchmark with n_target 10, 50, 200 and the
+    /// four methods, on one core.
+    public static func friedmanPipeline() throws -> Double {
+        var config = ExperimentConfiguration()
+        config.seeds = [0]
+        config.targetSizes = [10, 50, 200]
+        config.parallelSeeds = 1
+        let experiment = TransferExperiment(task: FriedmanTask(), configuration: config)
+        return try Timing.seconds { try experiment.run() }
+    }
+}

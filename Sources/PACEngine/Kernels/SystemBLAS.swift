@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// An optional system BLAS, loaded at run time with `dlopen` so the package builds and runs with
+/// nothing but the Swift toolchain. Only `cblas_sgemm` is used.
+///
+/// Looked up, in order: the path in `PACNET_BLAS` (or `PACNET_BLAS=off` to disable),
+/// `libopenblas.so.0`, `libopenblas.so`, `libblas.so.3`, and on macOS the Accelerate framework.
+public final class SystemBLAS: @unchecked Sendable {
+    public typealias SGEMM = @convention(c) (
+        Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32,
+        UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32) -> Void
+
+    /// The library's file name or path, as opened.
+    public let name: String
+    /// Whether the library is OpenBLAS (which is multithreaded and far faster than reference BLAS).
+    public let isOpenBLAS: Bool
+    let sgemm: SGEMM
+
+    private init(name: String, isOpenBLAS: Bool, sgemm: @escaping SGEMM) {
+        self.name = name
+        self.isOpenBLAS = isOpenBLAS
+        self.sgemm = sgemm
+    }
+
+    /// The loaded library, or `nil` when none is available (or `PACNET_BLAS=off`).
+    public static let shared: SystemBLAS? = load()
+
+    /// Opens a BLAS library by file name or path; `nil` if it cannot be opened or lacks `cblas_sgemm`.
+    public static func open(_ name: String) -> SystemBLAS? {
+        guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) else { return nil }
+        guard let symbol = dlsym(handle, "cblas_sgemm") else { dlclose(handle); return nil }
+        let isOpenBLAS = dlsym(handle, "openblas_get_config") != nil
+        return SystemBLAS(name: name, isOpenBLAS: isOpenBLAS, sgemm: unsafeBitCast(symbol, to: SGEMM.self))
+    }
+
+    private static func load() -> SystemBLAS? {
+        let setting = ProcessInfo.processInfo.environment["PACNET_BLAS"]
+        if let setting, ["off", "0", "none", "no"].contains(setting.lowercased()) { return nil }
+        if let setting, !setting.isEmpty { return open(setting) }
+        let candidates = ["libopenblas.so.0", "libopenblas.so", "libblas.so.3",
+                          "/System/Library/Frameworks/Accelerate.framework/Accelerate"]
+        return candidates.lazy.compactMap { open($0) }.first
+    }
+
+    /// `C = alpha * op(A) * op(B) + beta * C`, row-major, through `cblas_sgemm`.
+    func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                  a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112
+        sgemm(rowMajor, transposeA ? trans : noTrans, transposeB ? trans : noTrans,
+              Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}
+
+/// Which implementation runs a matrix product.
+public enum GEMMBackend: String, Sendable, CaseIterable {
+    /// The built-in packed SIMD kernel.
+    case builtin
+    /// The system BLAS (falls back to the built-in kernel when none is loaded).
+    case blas
+    /// The system BLAS for products large enough that it is faster, else the built-in kernel.
+    case automatic
+}

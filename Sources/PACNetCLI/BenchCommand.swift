@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import PACBenchmarks
+import PACEngine
+
+/// `pacnet bench`: engine speed on the workloads mirrored by `bench/torch_twin.py`.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure GEMM GFLOP/s, MLP training-step time and one friedman seed (release builds only are meaningful).")
+
+    @Option(help: "Comma-separated workloads: gemm, mlp_step, friedman_pipeline.")
+    var only: String = "gemm,mlp_step,friedman_pipeline"
+
+    @Flag(help: "One JSON object per measurement on stdout.")
+    var json = false
+
+    func validate() throws { _ = try workloads() }
+
+    private func workloads() throws -> [String] {
+        let known = ["gemm", "mlp_step", "friedman_pipeline"]
+        let names = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !names.isEmpty else { throw CLIError("--only: the workload list is empty") }
+        for name in names where !known.contains(name) {
+            throw CLIError("--only: unknown workload '\(name)' (known: \(known.joined(separator: ", ")))")
+        }
+        return names
+    }
+
+    func run() throws {
+        let names = try workloads()
+        var rows: [[String]] = []
+        func emit(_ line: JSONLine, _ row: [String]) {
+            if json {
+                FileHandle.standardOutput.write(Data((line.text + "\n").utf8))
+            } else {
+                rows.append(row)
+            }
+        }
+        if names.contains("gemm") {
+            let backends: [GEMMBackend] = SystemBLAS.shared == nil ? [.builtin] : [.builtin, .blas]
+            for backend in backends {
+                for n in [64, 128, 256, 512, 1024] {
+                    let gflops = SpeedBenchmarks.gemm(size: n, backend: backend)
+                    var line = JSONLine()
+                    line.add("name", "gemm"); line.add("backend", backend.rawValue)
+                    line.add("m", n); line.add("n", n); line.add("k", n); line.add("gflops", (gflops * 10).rounded() / 10)
+                    emit(line, ["gemm", "\(backend.rawValue) \(n)x\(n)x\(n)", String(format: "%.1f GFLOP/s", gflops)])
+                }
+            }
+        }
+        if names.contains("mlp_step") {
+            for batch in [32, 128, 1024] {
+                let micros = SpeedBenchmarks.mlpStep(batch: batch)
+                var line = JSONLine()
+                line.add("name", "mlp_step"); line.add("batch", batch); line.add("microseconds", (micros * 10).rounded() / 10)
+                emit(line, ["mlp_step", "batch \(batch)", String(format: "%.1f µs", micros)])
+            }
+        }
+        if names.contains("friedman_pipeline") {
+            let seconds = try SpeedBenchmarks.friedmanPipeline()
+            var line = JSONLine()
+            line.add("name", "friedman_pipeline"); line.add("seconds", (seconds * 1000).rounded() / 1000)
+            emit(line, ["friedman_pipeline", "1 seed, n_target 10,50,200, 4 methods", String(format: "%.2f s", seconds)])
+        }
+        if !json {
+            let blas = SystemBLAS.shared.map { "\($0.name)\($0.isOpenBLAS ? " (OpenBLAS)" : "")" } ?? "none"
+            print(TextTable.render([["workload", "size", "result"]] + rows, rightAligned: [2]).joined(separator: "\n"))
+            print("\nthreads \(Engine.maxThreads), system BLAS: \(blas)")
+        }
+    }
+}
