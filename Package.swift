@@ -3,8 +3,10 @@ import PackageDescription
 
 /// Kernels are compiled for the host CPU (AVX-512/AVX2 + FMA here) so `SIMD16<Float>` maps to
 /// native vector registers and fused multiply-adds; without it `addProduct` becomes a libm call.
+/// `-fno-math-errno` lets `squareRoot()` (a C shim on Linux) become `vsqrtps` instead of a
+/// per-lane `sqrtf` call that sets errno; the result is the same correctly rounded square root.
 let nativeCodegen: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "native"]),
+    .unsafeFlags(["-target-cpu", "native", "-Xcc", "-fno-math-errno"]),
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
 ]
 

@@ -5,7 +5,9 @@ import Dispatch
 /// The algorithm is the classic GotoBLAS layering: B is packed into `kc x NR` column panels,
 /// A into `MR x kc` row panels, and a register-tiled micro-kernel (`GEMMMicroKernel`) multiplies
 /// one panel pair. Packing reads either layout, so every transposition variant works without
-/// copying the operands. Large products are split over threads by output columns (or rows);
+/// copying the operands; operands small enough to stay in cache (a training step's products)
+/// skip packing and are read in place, and matrix-vector products (`n == 1`) take a dot-product
+/// path. Large products are split over threads by output columns (or rows);
 /// each output element is always computed by one thread in one fixed order, so results are
 /// bit-identical for any thread count.
 public enum GEMM {
@@ -23,6 +25,8 @@ public enum GEMM {
     static let parallelThreshold = 1 << 22
     /// With `.automatic`, products with at least this many multiply-adds go to OpenBLAS.
     static let blasThreshold = 1 << 22
+    /// Operands of at most this many floats (256 KB) are read in place, not packed.
+    static let directLimit = 1 << 16
 
     /// Computes `C = alpha * op(A) * op(B) + beta * C` on raw row-major buffers.
     ///
@@ -52,6 +56,10 @@ public enum GEMM {
             return
         }
         let operands = Operands(transposeA: transposeA, transposeB: transposeB, a: a, lda: lda, b: b, ldb: ldb)
+        if n == 1 && !transposeA && (transposeB || ldb == 1) {
+            gemv(operands, m: m, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc)
+            return
+        }
         let workers = m * n * k >= parallelThreshold ? min(threads, 8) : 1
         if workers <= 1 {
             blocked(operands, rows: 0..<m, columns: 0..<n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc)
@@ -84,36 +92,81 @@ public enum GEMM {
         }
     }
 
-    /// The blocked loop nest for one rectangle of C.
+    /// `C[i, 0] = alpha * dot(A[i, :], B[:, 0]) + beta * C[i, 0]` when A's rows and B's column are
+    /// contiguous: a matrix-vector product, which the 6x32 tile would pad 32-fold.
+    private static func gemv(_ op: Operands, m: Int, k: Int, alpha: Float, beta: Float,
+                             c: UnsafeMutablePointer<Float>, ldc: Int) {
+        typealias V = SIMD16<Float>
+        for i in 0..<m {
+            let row = op.a + i * op.lda
+            var acc0 = V(), acc1 = V()
+            var p = 0
+            while p + 32 <= k {
+                acc0.addProduct(UnsafeRawPointer(row + p).loadUnaligned(as: V.self), UnsafeRawPointer(op.b + p).loadUnaligned(as: V.self))
+                acc1.addProduct(UnsafeRawPointer(row + p + 16).loadUnaligned(as: V.self), UnsafeRawPointer(op.b + p + 16).loadUnaligned(as: V.self))
+                p += 32
+            }
+            var total = (acc0 + acc1).sum()
+            while p < k { total += row[p] * op.b[p]; p += 1 }
+            c[i * ldc] = beta == 0 ? alpha * total : alpha * total + beta * c[i * ldc]
+        }
+    }
+
+    /// The blocked loop nest for one rectangle of C. Operands small enough to stay in cache are
+    /// read in place; larger ones are packed into the thread's reusable workspace.
     private static func blocked(
         _ op: Operands, rows: Range<Int>, columns: Range<Int>, k: Int,
         alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: kc * (nc + nr))
-        let packedA = UnsafeMutablePointer<Float>.allocate(capacity: (mc + mr) * kc)
-        let edge = UnsafeMutablePointer<Float>.allocate(capacity: mr * nr)
-        defer { packedB.deallocate(); packedA.deallocate(); edge.deallocate() }
+        let workspace = GEMMWorkspace.current
+        let directA = rows.count * k <= directLimit
+        let directB = !op.transposeB && columns.count * k <= directLimit
+        workspace.reserve(a: directA ? 0 : (mc + mr) * kc, b: kc * (min(nc, columns.count) + nr))
+        let packedA = workspace.packedA, packedB = workspace.packedB, edge = workspace.edge
 
         var jc = columns.lowerBound
         while jc < columns.upperBound {
             let ncb = min(nc, columns.upperBound - jc)
+            let fullPanels = ncb / nr * nr
             var pc = 0
             while pc < k {
                 let kcb = min(kc, k - pc)
-                packB(op, k0: pc, kc: kcb, j0: jc, nc: ncb, into: packedB)
+                if !directB {
+                    packB(op, k0: pc, kc: kcb, j0: jc, nc: ncb, into: packedB)
+                } else if fullPanels < ncb {
+                    // In-place B still needs a zero-padded copy of its last, partial panel.
+                    packB(op, k0: pc, kc: kcb, j0: jc + fullPanels, nc: ncb - fullPanels, into: packedB)
+                }
                 let blockBeta: Float = pc == 0 ? beta : 1
                 var ic = rows.lowerBound
                 while ic < rows.upperBound {
                     let mcb = min(mc, rows.upperBound - ic)
-                    packA(op, i0: ic, mc: mcb, k0: pc, kc: kcb, into: packedA)
+                    if !directA { packA(op, i0: ic, mc: mcb, k0: pc, kc: kcb, into: packedA) }
                     var jr = 0
                     while jr < ncb {
                         let nrb = min(nr, ncb - jr)
+                        let panelB: UnsafePointer<Float>, depthB: Int
+                        if !directB {
+                            (panelB, depthB) = (UnsafePointer(packedB + jr * kcb), nr)
+                        } else if jr < fullPanels {
+                            (panelB, depthB) = (op.b + pc * op.ldb + jc + jr, op.ldb)
+                        } else {
+                            (panelB, depthB) = (UnsafePointer(packedB), nr)
+                        }
                         var ir = 0
                         while ir < mcb {
                             let mrb = min(mr, mcb - ir)
+                            let panelA: UnsafePointer<Float>, rowA: Int, depthA: Int
+                            if !directA {
+                                (panelA, rowA, depthA) = (UnsafePointer(packedA + ir * kcb), 1, mr)
+                            } else if op.transposeA {
+                                (panelA, rowA, depthA) = (op.a + pc * op.lda + ic + ir, 1, op.lda)
+                            } else {
+                                (panelA, rowA, depthA) = (op.a + (ic + ir) * op.lda + pc, op.lda, 1)
+                            }
                             GEMMMicroKernel.run(
-                                kc: kcb, a: packedA + ir * kcb, b: packedB + jr * kcb,
+                                kc: kcb, a: panelA, rowStrideA: rowA, depthStrideA: depthA,
+                                b: panelB, depthStrideB: depthB,
                                 c: c + (ic + ir) * ldc + jc + jr, ldc: ldc, rows: mrb, columns: nrb,
                                 alpha: alpha, beta: blockBeta, edge: edge)
                             ir += mr
@@ -134,15 +187,19 @@ public enum GEMM {
         var j = 0
         while j < nc {
             let width = min(nr, nc - j)
-            for p in 0..<kc {
-                let out = panel + p * nr
-                if op.transposeB {
-                    let src = op.b + (j0 + j) * op.ldb + k0 + p
-                    for q in 0..<width { out[q] = src[q * op.ldb] }
-                } else {
-                    out.update(from: op.b + (k0 + p) * op.ldb + j0 + j, count: width)
+            if op.transposeB {
+                // Read each source row contiguously; write it as one column of the panel.
+                for q in 0..<width {
+                    let src = op.b + (j0 + j + q) * op.ldb + k0
+                    for p in 0..<kc { panel[p * nr + q] = src[p] }
                 }
-                if width < nr { (out + width).update(repeating: 0, count: nr - width) }
+                if width < nr { for p in 0..<kc { (panel + p * nr + width).update(repeating: 0, count: nr - width) } }
+            } else {
+                for p in 0..<kc {
+                    let out = panel + p * nr
+                    out.update(from: op.b + (k0 + p) * op.ldb + j0 + j, count: width)
+                    if width < nr { (out + width).update(repeating: 0, count: nr - width) }
+                }
             }
             panel += kc * nr
             j += nr

@@ -17,26 +17,34 @@ enum GEMMMicroKernel {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
     }
 
-    /// `C[0..<rows, 0..<columns] = alpha * Apanel * Bpanel + beta * C` (C not read when beta is 0).
+    /// `C[0..<rows, 0..<columns] = alpha * A * B + beta * C` (C not read when beta is 0) for an
+    /// A panel with entry `(r, p)` at `a[r * rowStrideA + p * depthStrideA]` and a B panel whose
+    /// 32 values for depth `p` start at `b[p * depthStrideB]`. Rows past `rows` repeat row 0 (their
+    /// results are discarded), so an unpacked A is never read out of bounds.
     @inline(__always)
     static func run(
-        kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        kc: Int, a: UnsafePointer<Float>, rowStrideA: Int, depthStrideA: Int,
+        b: UnsafePointer<Float>, depthStrideB: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int,
         alpha: Float, beta: Float, edge: UnsafeMutablePointer<Float>
     ) {
         var c0a = V(), c0b = V(), c1a = V(), c1b = V(), c2a = V(), c2b = V()
         var c3a = V(), c3b = V(), c4a = V(), c4b = V(), c5a = V(), c5b = V()
-        var pa = a, pb = b
+        let a0 = a, a1 = rows > 1 ? a + rowStrideA : a, a2 = rows > 2 ? a + 2 * rowStrideA : a
+        let a3 = rows > 3 ? a + 3 * rowStrideA : a, a4 = rows > 4 ? a + 4 * rowStrideA : a
+        let a5 = rows > 5 ? a + 5 * rowStrideA : a
+        var pa = 0
+        var pb = b
         for _ in 0..<kc {
             let b0 = load(pb), b1 = load(pb + 16)
-            var x = V(repeating: pa[0]); c0a.addProduct(x, b0); c0b.addProduct(x, b1)
-            x = V(repeating: pa[1]); c1a.addProduct(x, b0); c1b.addProduct(x, b1)
-            x = V(repeating: pa[2]); c2a.addProduct(x, b0); c2b.addProduct(x, b1)
-            x = V(repeating: pa[3]); c3a.addProduct(x, b0); c3b.addProduct(x, b1)
-            x = V(repeating: pa[4]); c4a.addProduct(x, b0); c4b.addProduct(x, b1)
-            x = V(repeating: pa[5]); c5a.addProduct(x, b0); c5b.addProduct(x, b1)
-            pa += mr
-            pb += nr
+            var x = V(repeating: a0[pa]); c0a.addProduct(x, b0); c0b.addProduct(x, b1)
+            x = V(repeating: a1[pa]); c1a.addProduct(x, b0); c1b.addProduct(x, b1)
+            x = V(repeating: a2[pa]); c2a.addProduct(x, b0); c2b.addProduct(x, b1)
+            x = V(repeating: a3[pa]); c3a.addProduct(x, b0); c3b.addProduct(x, b1)
+            x = V(repeating: a4[pa]); c4a.addProduct(x, b0); c4b.addProduct(x, b1)
+            x = V(repeating: a5[pa]); c5a.addProduct(x, b0); c5b.addProduct(x, b1)
+            pa += depthStrideA
+            pb += depthStrideB
         }
         if rows == mr && columns == nr {
             let va = V(repeating: alpha), vb = V(repeating: beta)

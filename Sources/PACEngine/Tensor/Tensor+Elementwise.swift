@@ -5,31 +5,25 @@ extension Tensor {
     @inlinable
     public func zipWith(_ other: Tensor, _ op: (Float, Float) -> Float) -> Tensor {
         if shape == other.shape {
-            var out = self
             let n = count
-            out.withUnsafeMutablePointer { o in
+            return withUnsafePointer { a in
                 other.withUnsafePointer { b in
-                    for i in 0..<n { o[i] = op(o[i], b[i]) }
+                    Tensor(shape: shape) { o in for i in 0..<n { o[i] = op(a[i], b[i]) } }
                 }
             }
-            return out
         }
         guard let outShape = Broadcasting.shape(shape, other.shape) else {
             preconditionFailure("shapes \(shape) and \(other.shape) do not broadcast")
         }
-        var out = Tensor(zeros: outShape)
-        if outShape.isEmpty {
-            out.scalars[0] = op(scalars[0], other.scalars[0])
-            return out
-        }
+        if outShape.isEmpty { return Tensor(op(scalars[0], other.scalars[0])) }
         let sa = Broadcasting.strides(of: shape, broadcastTo: outShape)
         let sb = Broadcasting.strides(of: other.shape, broadcastTo: outShape)
         let inner = outShape[outShape.count - 1]
         let ia = sa[sa.count - 1], ib = sb[sb.count - 1]
         let walker = BroadcastWalker(shape: outShape, stridesA: sa, stridesB: sb)
-        withUnsafePointer { a in
+        return withUnsafePointer { a in
             other.withUnsafePointer { b in
-                out.withUnsafeMutablePointer { o in
+                Tensor(shape: outShape) { o in
                     walker.forEachRow { row, offA, offB in
                         let orow = o + row * inner, arow = a + offA, brow = b + offB
                         switch (ia, ib) {
@@ -42,18 +36,15 @@ extension Tensor {
                 }
             }
         }
-        return out
     }
 
     /// Applies `op` to every scalar.
     @inlinable
     public func map(_ op: (Float) -> Float) -> Tensor {
-        var out = self
         let n = count
-        out.withUnsafeMutablePointer { o in
-            for i in 0..<n { o[i] = op(o[i]) }
+        return withUnsafePointer { a in
+            Tensor(shape: shape) { o in for i in 0..<n { o[i] = op(a[i]) } }
         }
-        return out
     }
 
     public static func + (a: Tensor, b: Tensor) -> Tensor { a.zipWith(b, +) }

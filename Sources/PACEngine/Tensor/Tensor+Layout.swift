@@ -20,18 +20,16 @@ extension Tensor {
         let outShape = permutation.map { shape[$0] }
         let inStrides = Tensor.strides(of: shape)
         let gatherStrides = permutation.map { inStrides[$0] }
-        var out = Tensor(zeros: outShape)
         let inner = outShape[rank - 1], innerStride = gatherStrides[rank - 1]
         let walker = BroadcastWalker(shape: outShape, stridesA: gatherStrides, stridesB: gatherStrides)
-        withUnsafePointer { src in
-            out.withUnsafeMutablePointer { dst in
+        return withUnsafePointer { src in
+            Tensor(shape: outShape) { dst in
                 walker.forEachRow { row, offset, _ in
                     let drow = dst + row * inner
                     for j in 0..<inner { drow[j] = src[offset + j * innerStride] }
                 }
             }
         }
-        return out
     }
 
     /// A rank-2 tensor's transpose (the last two axes swapped for higher ranks).
@@ -50,16 +48,14 @@ extension Tensor {
         let inner = shape[(axis + 1)...].reduce(1, *)
         var outShape = shape
         outShape[axis] = range.count
-        var out = Tensor(zeros: outShape)
         let block = range.count * inner
-        withUnsafePointer { src in
-            out.withUnsafeMutablePointer { dst in
+        return withUnsafePointer { src in
+            Tensor(shape: outShape) { dst in
                 for o in 0..<outer {
-                    (dst + o * block).update(from: src + (o * shape[axis] + range.lowerBound) * inner, count: block)
+                    (dst + o * block).initialize(from: src + (o * shape[axis] + range.lowerBound) * inner, count: block)
                 }
             }
         }
-        return out
     }
 
     /// Rows (entries along axis 0) at `indices`, in that order; indices may repeat.
@@ -68,16 +64,16 @@ extension Tensor {
         let rowSize = count / Swift.max(shape[0], 1)
         var outShape = shape
         outShape[0] = indices.count
-        var out = Tensor(zeros: outShape)
-        withUnsafePointer { src in
-            out.withUnsafeMutablePointer { dst in
+        for index in indices {
+            precondition(index >= 0 && index < shape[0], "row \(index) out of range for \(shape[0]) rows")
+        }
+        return withUnsafePointer { src in
+            Tensor(shape: outShape) { dst in
                 for (r, index) in indices.enumerated() {
-                    precondition(index >= 0 && index < shape[0], "row \(index) out of range for \(shape[0]) rows")
-                    (dst + r * rowSize).update(from: src + index * rowSize, count: rowSize)
+                    (dst + r * rowSize).initialize(from: src + index * rowSize, count: rowSize)
                 }
             }
         }
-        return out
     }
 
     /// Adds `rows` into the rows at `indices` (the adjoint of `gatherRows`).

@@ -8,15 +8,14 @@ extension Tensor {
         let k2 = transposeOther ? other.shape[1] : other.shape[0]
         let n = transposeOther ? other.shape[0] : other.shape[1]
         precondition(k == k2, "matmul inner dimensions differ: \(shape)\(transposeSelf ? "^T" : "") x \(other.shape)\(transposeOther ? "^T" : "")")
-        var out = Tensor(zeros: [m, n])
-        withUnsafePointer { a in
+        // beta = 0: the product overwrites every output element.
+        return withUnsafePointer { a in
             other.withUnsafePointer { b in
-                out.withUnsafeMutablePointer { c in
+                Tensor(shape: [m, n]) { c in
                     GEMM.multiply(transposeA: transposeSelf, transposeB: transposeOther, m: m, n: n, k: k,
                                   a: a, lda: shape[1], b: b, ldb: other.shape[1], c: c, ldc: n)
                 }
             }
         }
-        return out
     }
 }

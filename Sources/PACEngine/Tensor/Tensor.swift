@@ -41,6 +41,17 @@ public struct Tensor: Sendable, Equatable {
         self.init(shape: [rows.count, width], scalars: rows.flatMap { $0 })
     }
 
+    /// Creates a tensor whose scalars `body` writes, every one of them, into uninitialized memory
+    /// (no zero fill, no copy: the fast path for kernels that overwrite their whole output).
+    public init(shape: [Int], uninitialized body: (UnsafeMutablePointer<Float>) -> Void) {
+        let count = shape.reduce(1, *)
+        self.shape = shape
+        self.scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 { body(buffer.baseAddress!) }
+            initialized = count
+        }
+    }
+
     /// Creates a tensor by evaluating `body` at every flat index.
     public init(shape: [Int], generating body: (Int) -> Float) {
         let count = shape.reduce(1, *)

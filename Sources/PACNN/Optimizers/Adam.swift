@@ -42,12 +42,15 @@ public final class Adam: Optimizer {
         let (b1, b2, eps, wd) = (beta1, beta2, epsilon, weightDecay)
         firstMoments.withBuffer(index, count: entries.count) { m in
             secondMoments.withBuffer(index, count: entries.count) { v in
-                entries.forEach { i in
-                    let grad = wd == 0 ? g[i] : g[i] + wd * p[i]
-                    m[i] = b1 * m[i] + (1 - b1) * grad
-                    v[i] = b2 * v[i] + (1 - b2) * grad * grad
-                    let denominator = v[i].squareRoot() / biasCorrection2Sqrt + eps
-                    p[i] -= stepSize * (m[i] / denominator)
+                entries.forEachChunk { chunk in
+                    let weight = chunk.load(p)
+                    let grad = wd == 0 ? chunk.load(g) : chunk.load(g) + wd * weight
+                    let mNew = b1 * chunk.load(m) + (1 - b1) * grad
+                    let vNew = b2 * chunk.load(v) + (1 - b2) * grad * grad
+                    let denominator = vNew.squareRoot() / biasCorrection2Sqrt + eps
+                    chunk.store(weight - stepSize * (mNew / denominator), to: p)
+                    chunk.store(mNew, to: m)
+                    chunk.store(vNew, to: v)
                 }
             }
         }

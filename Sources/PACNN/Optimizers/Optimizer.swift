@@ -4,8 +4,9 @@ import PACEngine
 ///
 /// `step()` is the single update path for every optimizer: it skips parameters without a
 /// gradient or frozen entirely, and hands each optimizer's `update` the parameter's update mask
-/// as `TrainableEntries`, which visits only entries whose mask is nonzero. Masked-out entries
-/// and their optimizer state are therefore never written, so they stay bit-identical.
+/// as `TrainableEntries`. Optimizers compute in SIMD chunks and store through
+/// `EntryChunk.store`, which changes only trainable entries, so masked-out entries and their
+/// optimizer state stay bit-identical.
 public protocol Optimizer: AnyObject {
     /// The parameters this optimizer updates, in a fixed order.
     var parameters: [Parameter] { get }
@@ -38,19 +39,67 @@ extension Optimizer {
 }
 
 /// The entries of one parameter an optimizer may change: all of them, or those whose update
-/// mask is nonzero.
+/// mask is nonzero. Optimizers visit them in 16-wide SIMD chunks (`forEachChunk`).
 public struct TrainableEntries {
     public let count: Int
     let mask: UnsafePointer<Float>?
 
-    /// Calls `body(i)` for each trainable entry `i` in increasing order.
+    /// Calls `body` for consecutive chunks of 16 entries covering `0..<count`, skipping chunks
+    /// in which no entry is trainable.
     @inline(__always)
-    public func forEach(_ body: (Int) -> Void) {
-        if let mask {
-            for i in 0..<count where mask[i] != 0 { body(i) }
-        } else {
-            for i in 0..<count { body(i) }
+    public func forEachChunk(_ body: (EntryChunk) -> Void) {
+        var offset = 0
+        while offset < count {
+            let lanes = Swift.min(16, count - offset)
+            var trainable = SIMDMask<SIMD16<Int32>>(repeating: true)
+            if lanes < 16 {
+                trainable = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .< Int32(lanes)
+            }
+            if let mask {
+                trainable .&= EntryChunk.load(mask + offset, lanes: lanes) .!= 0
+                if !any(trainable) { offset += 16; continue }
+            }
+            body(EntryChunk(offset: offset, lanes: lanes, trainable: trainable))
+            offset += 16
         }
+    }
+}
+
+/// Up to 16 consecutive entries of a parameter and which of them may change.
+///
+/// `store` writes only trainable lanes: the others keep their exact bits, which is how masked
+/// entries and their optimizer state stay bit-identical through any number of steps.
+public struct EntryChunk {
+    public typealias Vector = SIMD16<Float>
+    /// Index of the first entry.
+    public let offset: Int
+    /// Valid lanes: 16, or fewer in the last chunk.
+    public let lanes: Int
+    /// Lanes that may change.
+    public let trainable: SIMDMask<SIMD16<Int32>>
+
+    /// The chunk's entries of `base` (lanes past the end read as 0).
+    @inline(__always)
+    public func load(_ base: UnsafePointer<Float>) -> Vector { EntryChunk.load(base + offset, lanes: lanes) }
+
+    /// Writes the trainable lanes of `value` into `base`; other entries are left as they are.
+    @inline(__always)
+    public func store(_ value: Vector, to base: UnsafeMutablePointer<Float>) {
+        let p = base + offset
+        if lanes == 16 {
+            let old = UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+            UnsafeMutableRawPointer(p).storeBytes(of: old.replacing(with: value, where: trainable), as: Vector.self)
+        } else {
+            for lane in 0..<lanes where trainable[lane] { p[lane] = value[lane] }
+        }
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>, lanes: Int) -> Vector {
+        if lanes == 16 { return UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+        var v = Vector()
+        for lane in 0..<lanes { v[lane] = p[lane] }
+        return v
     }
 }
 

@@ -32,16 +32,22 @@ public final class SGD: Optimizer {
     public func update(_ index: Int, value p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>, entries: TrainableEntries) {
         let (lr, mu, damp, wd, nesterov) = (learningRate, momentum, dampening, weightDecay, nesterov)
         guard mu != 0 else {
-            entries.forEach { i in p[i] -= lr * (wd == 0 ? g[i] : g[i] + wd * p[i]) }
+            entries.forEachChunk { chunk in
+                let weight = chunk.load(p)
+                let grad = wd == 0 ? chunk.load(g) : chunk.load(g) + wd * weight
+                chunk.store(weight - lr * grad, to: p)
+            }
             return
         }
         let first = !started[index]
         started[index] = true
         momentumBuffers.withBuffer(index, count: entries.count) { buf in
-            entries.forEach { i in
-                let grad = wd == 0 ? g[i] : g[i] + wd * p[i]
-                buf[i] = first ? grad : mu * buf[i] + (1 - damp) * grad
-                p[i] -= lr * (nesterov ? grad + mu * buf[i] : buf[i])
+            entries.forEachChunk { chunk in
+                let weight = chunk.load(p)
+                let grad = wd == 0 ? chunk.load(g) : chunk.load(g) + wd * weight
+                let momentum = first ? grad : mu * chunk.load(buf) + (1 - damp) * grad
+                chunk.store(momentum, to: buf)
+                chunk.store(weight - lr * (nesterov ? grad + mu * momentum : momentum), to: p)
             }
         }
     }

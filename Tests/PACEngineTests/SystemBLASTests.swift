@@ -1,0 +1,41 @@
+import Foundation
+import PACEngine
+import Testing
+
+/// The optional BLAS path. On a machine without a system BLAS these tests check the fallback;
+/// CI installs OpenBLAS and reruns them with `PACNET_EXPECT_BLAS=1`, which makes a missing
+/// library a failure, so the BLAS path itself is exercised there.
+@Suite struct SystemBLASTests {
+    static let expectBLAS = ProcessInfo.processInfo.environment["PACNET_EXPECT_BLAS"] == "1"
+
+    @Test func loadsWhenExpected() {
+        if Self.expectBLAS {
+            #expect(SystemBLAS.shared != nil, "PACNET_EXPECT_BLAS=1 but no BLAS library could be loaded")
+        }
+        if let blas = SystemBLAS.shared { #expect(!blas.name.isEmpty) }
+    }
+
+    @Test func missingLibraryIsNil() {
+        #expect(SystemBLAS.open("libdefinitely-not-a-blas.so.9") == nil)
+        // A real library without cblas_sgemm is refused too.
+        #expect(SystemBLAS.open("libm.so.6") == nil)
+    }
+
+    /// All transposition variants, alpha/beta, NaN-filled C with beta 0 and padded leading
+    /// dimensions through the BLAS path agree with the built-in kernel within rounding.
+    @Test(.enabled(if: SystemBLAS.shared != nil, "needs a system BLAS; CI installs OpenBLAS for this"),
+          arguments: [false, true], [false, true])
+    func blasAgreesWithTheBuiltinKernel(transposeA: Bool, transposeB: Bool) {
+        for (m, n, k, alpha, beta) in [(7, 5, 3, Float(1), Float(0)), (130, 70, 300, 0.5, 1), (257, 129, 513, 2, 0.25)] {
+            let problem = GEMMCase(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                                   alpha: alpha, beta: beta, padA: 2, padB: 3, padC: 1)
+            let buffers = problem.makeBuffers(seed: 11)
+            let viaBLAS = problem.run(buffers, threads: 2, backend: .blas)
+            problem.verify(viaBLAS, buffers)
+            let builtin = problem.run(buffers, threads: 2, backend: .builtin)
+            for (x, y) in zip(viaBLAS, builtin) where !(x.isNaN && y.isNaN) {
+                #expect(abs(x - y) <= 1e-3 * max(1, abs(y)), "BLAS \(x) vs builtin \(y) for \(problem)")
+            }
+        }
+    }
+}
