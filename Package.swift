@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "PACNN", targets: ["PACNN"]),
         .library(name: "PACNet", targets: ["PACNet"]),
         .library(name: "PACBenchmarks", targets: ["PACBenchmarks"]),
+        .library(name: "PACIO", targets: ["PACIO"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,6 +31,8 @@ let package = Package(
     targets: [
         // Engine: N-d tensors, kernels, reverse-mode autodiff, seeded randomness.
         .target(name: "PACEngine", swiftSettings: engineCodegen),
+        // File formats: CSV and NPY data, safetensors model files, atomic writes.
+        .target(name: "PACIO", dependencies: ["PACEngine"]),
         // Neural networks: modules, layers, losses, optimizers, the training loop.
         .target(name: "PACNN", dependencies: ["PACEngine"], swiftSettings: nativeCodegen),
         // PAC-Net (prune / allocate / calibrate) and the transfer baselines.
@@ -46,6 +49,7 @@ let package = Package(
         .testTarget(name: "PACEngineTests", dependencies: ["PACEngine", "PACTestSupport"]),
         .testTarget(name: "PACNNTests", dependencies: ["PACNN", "PACTestSupport"]),
         .testTarget(name: "PACNetTests", dependencies: ["PACNet"]),
+        .testTarget(name: "PACIOTests", dependencies: ["PACIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PACBenchmarksTests", dependencies: ["PACBenchmarks"]),
         .testTarget(name: "PACNetCLITests", dependencies: ["PACNetCLI"]),
     ]

@@ -12,10 +12,22 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Comma-separated workloads: gemm, mlp_step, friedman_pipeline.")
     var only: String = "gemm,mlp_step,friedman_pipeline"
 
+    @Option(name: .customLong("mlp-batches"), help: "Comma-separated batch sizes of mlp_step.")
+    var mlpBatches: String = "32,128,1024"
+
     @Flag(help: "One JSON object per measurement on stdout.")
     var json = false
 
-    func validate() throws { _ = try workloads() }
+    func validate() throws { _ = try workloads(); _ = try batches() }
+
+    private func batches() throws -> [Int] {
+        try mlpBatches.split(separator: ",").map { item in
+            guard let batch = Int(item.trimmingCharacters(in: .whitespaces)), batch > 0 else {
+                throw CLIError("--mlp-batches: '\(item)' is not a positive integer")
+            }
+            return batch
+        }
+    }
 
     private func workloads() throws -> [String] {
         let known = ["gemm", "mlp_step", "friedman_pipeline"]
@@ -50,7 +62,7 @@ struct BenchCommand: ParsableCommand {
             }
         }
         if names.contains("mlp_step") {
-            for batch in [32, 128, 1024] {
+            for batch in try batches() {
                 let micros = SpeedBenchmarks.mlpStep(batch: batch)
                 var line = JSONLine()
                 line.add("name", "mlp_step"); line.add("batch", batch); line.add("microseconds", (micros * 10).rounded() / 10)

@@ -28,6 +28,24 @@ enum GEMMMicroKernel {
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int,
         alpha: Float, beta: Float, edge: UnsafeMutablePointer<Float>
     ) {
+        // An edge panel of at most 16 columns runs the half-width (6 x 16) tile: same code with
+        // the second vector column folded away, halving the padding waste for widths like 100.
+        if columns <= 16 {
+            tile(wide: false, kc: kc, a: a, rowStrideA: rowStrideA, depthStrideA: depthStrideA, b: b, depthStrideB: depthStrideB,
+                 c: c, ldc: ldc, rows: rows, columns: columns, alpha: alpha, beta: beta, edge: edge)
+        } else {
+            tile(wide: true, kc: kc, a: a, rowStrideA: rowStrideA, depthStrideA: depthStrideA, b: b, depthStrideB: depthStrideB,
+                 c: c, ldc: ldc, rows: rows, columns: columns, alpha: alpha, beta: beta, edge: edge)
+        }
+    }
+
+    @inline(__always)
+    private static func tile(
+        wide: Bool, kc: Int, a: UnsafePointer<Float>, rowStrideA: Int, depthStrideA: Int,
+        b: UnsafePointer<Float>, depthStrideB: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int,
+        alpha: Float, beta: Float, edge: UnsafeMutablePointer<Float>
+    ) {
         var c0a = V(), c0b = V(), c1a = V(), c1b = V(), c2a = V(), c2b = V()
         var c3a = V(), c3b = V(), c4a = V(), c4b = V(), c5a = V(), c5b = V()
         let a0 = a, a1 = rows > 1 ? a + rowStrideA : a, a2 = rows > 2 ? a + 2 * rowStrideA : a
@@ -35,16 +53,30 @@ enum GEMMMicroKernel {
         let a5 = rows > 5 ? a + 5 * rowStrideA : a
         var pa = 0
         var pb = b
-        for _ in 0..<kc {
-            let b0 = load(pb), b1 = load(pb + 16)
-            var x = V(repeating: a0[pa]); c0a.addProduct(x, b0); c0b.addProduct(x, b1)
-            x = V(repeating: a1[pa]); c1a.addProduct(x, b0); c1b.addProduct(x, b1)
-            x = V(repeating: a2[pa]); c2a.addProduct(x, b0); c2b.addProduct(x, b1)
-            x = V(repeating: a3[pa]); c3a.addProduct(x, b0); c3b.addProduct(x, b1)
-            x = V(repeating: a4[pa]); c4a.addProduct(x, b0); c4b.addProduct(x, b1)
-            x = V(repeating: a5[pa]); c5a.addProduct(x, b0); c5b.addProduct(x, b1)
-            pa += depthStrideA
-            pb += depthStrideB
+        if wide {
+            for _ in 0..<kc {
+                let b0 = load(pb), b1 = load(pb + 16)
+                var x = V(repeating: a0[pa]); c0a.addProduct(x, b0); c0b.addProduct(x, b1)
+                x = V(repeating: a1[pa]); c1a.addProduct(x, b0); c1b.addProduct(x, b1)
+                x = V(repeating: a2[pa]); c2a.addProduct(x, b0); c2b.addProduct(x, b1)
+                x = V(repeating: a3[pa]); c3a.addProduct(x, b0); c3b.addProduct(x, b1)
+                x = V(repeating: a4[pa]); c4a.addProduct(x, b0); c4b.addProduct(x, b1)
+                x = V(repeating: a5[pa]); c5a.addProduct(x, b0); c5b.addProduct(x, b1)
+                pa += depthStrideA
+                pb += depthStrideB
+            }
+        } else {
+            for _ in 0..<kc {
+                let b0 = load(pb)
+                c0a.addProduct(V(repeating: a0[pa]), b0)
+                c1a.addProduct(V(repeating: a1[pa]), b0)
+                c2a.addProduct(V(repeating: a2[pa]), b0)
+                c3a.addProduct(V(repeating: a3[pa]), b0)
+                c4a.addProduct(V(repeating: a4[pa]), b0)
+                c5a.addProduct(V(repeating: a5[pa]), b0)
+                pa += depthStrideA
+                pb += depthStrideB
+            }
         }
         if rows == mr && columns == nr {
             let va = V(repeating: alpha), vb = V(repeating: beta)
