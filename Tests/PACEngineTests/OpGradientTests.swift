@@ -144,6 +144,15 @@ struct OpGradientTests {
         OpCase("linear without bias", [InputSpec([5, 4]), InputSpec([3, 4])]) {
             Variable.linear($0[0], weight: $0[1], bias: nil)
         },
+        OpCase("linear + fused relu", [InputSpec([5, 4]), InputSpec([3, 4]), InputSpec([3])]) {
+            Variable.linear($0[0], weight: $0[1], bias: $0[2], activation: .relu)
+        },
+        OpCase("linear + fused tanh", [InputSpec([5, 4]), InputSpec([3, 4]), InputSpec([3])]) {
+            Variable.linear($0[0], weight: $0[1], bias: $0[2], activation: .tanh)
+        },
+        OpCase("linear + fused sigmoid, no bias", [InputSpec([5, 4]), InputSpec([3, 4])]) {
+            Variable.linear($0[0], weight: $0[1], bias: nil, activation: .sigmoid)
+        },
         OpCase("linear, one row", [InputSpec([1, 2]), InputSpec([6, 2]), InputSpec([6])]) {
             Variable.linear($0[0], weight: $0[1], bias: $0[2])
         },

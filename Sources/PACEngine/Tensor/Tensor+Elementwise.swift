@@ -15,7 +15,7 @@ extension Tensor {
         guard let outShape = Broadcasting.shape(shape, other.shape) else {
             preconditionFailure("shapes \(shape) and \(other.shape) do not broadcast")
         }
-        if outShape.isEmpty { return Tensor(op(scalars[0], other.scalars[0])) }
+        if outShape.isEmpty { return Tensor(op(scalar, other.scalar)) }
         let sa = Broadcasting.strides(of: shape, broadcastTo: outShape)
         let sb = Broadcasting.strides(of: other.shape, broadcastTo: outShape)
         let inner = outShape[outShape.count - 1]
@@ -70,17 +70,11 @@ extension Tensor {
     }
 
     /// Elementwise `max(x, 0)`.
-    public func relu() -> Tensor { map { $0 > 0 ? $0 : 0 } }
+    public func relu() -> Tensor { map(Activation.relu.function) }
     /// Elementwise hyperbolic tangent.
-    public func tanh() -> Tensor { map { Foundation.tanhf($0) } }
+    public func tanh() -> Tensor { map(Activation.tanh.function) }
     /// Elementwise logistic sigmoid, computed without overflow for large |x|.
-    public func sigmoid() -> Tensor {
-        map { x in
-            if x >= 0 { return 1 / (1 + Foundation.expf(-x)) }
-            let e = Foundation.expf(x)
-            return e / (1 + e)
-        }
-    }
+    public func sigmoid() -> Tensor { map(Activation.sigmoid.function) }
     /// Elementwise exponential.
     public func exp() -> Tensor { map { Foundation.expf($0) } }
     /// Elementwise natural logarithm.

@@ -102,14 +102,15 @@ extension Tensor {
         var outShape = first.shape
         outShape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
         let outer = first.shape[..<axis].reduce(1, *)
-        var scalars = [Float]()
-        scalars.reserveCapacity(outShape.reduce(1, *))
-        for o in 0..<outer {
-            for t in tensors {
-                let block = t.count / Swift.max(outer, 1)
-                scalars.append(contentsOf: t.scalars[(o * block)..<((o + 1) * block)])
+        return Tensor(shape: outShape) { dst in
+            var out = dst
+            for o in 0..<outer {
+                for t in tensors {
+                    let block = t.count / Swift.max(outer, 1)
+                    t.withUnsafePointer { src in out.initialize(from: src + o * block, count: block) }
+                    out += block
+                }
             }
         }
-        return Tensor(shape: outShape, scalars: scalars)
     }
 }

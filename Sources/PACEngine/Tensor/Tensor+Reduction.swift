@@ -22,11 +22,10 @@ extension Tensor {
     /// broadcasting `target` up to `self.shape`. Used to reduce gradients of broadcast operands.
     public func sum(toShape target: [Int]) -> Tensor {
         if target == shape { return self }
-        var out = Tensor(zeros: target)
         if shape.isEmpty || target.reduce(1, *) == 1 {
-            out.scalars[0] = sum().scalar
-            return out
+            return Tensor(repeating: sum().scalar, shape: target)
         }
+        var out = Tensor(zeros: target)
         let so = Broadcasting.strides(of: target, broadcastTo: shape)
         let inner = shape[shape.count - 1]
         let io = so[so.count - 1]
@@ -49,7 +48,7 @@ extension Tensor {
     }
 
     /// The maximum scalar.
-    public func max() -> Float { scalars.max() ?? -.infinity }
+    public func max() -> Float { withUnsafePointer { p in (0..<count).reduce(-Float.infinity) { Swift.max($0, p[$1]) } } }
     /// The minimum scalar.
-    public func min() -> Float { scalars.min() ?? .infinity }
+    public func min() -> Float { withUnsafePointer { p in (0..<count).reduce(Float.infinity) { Swift.min($0, p[$1]) } } }
 }

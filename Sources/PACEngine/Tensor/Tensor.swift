@@ -1,12 +1,11 @@
 /// An N-dimensional array of `Float` scalars stored contiguously in row-major (C) order.
 ///
-/// `Tensor` is a value type: copies share storage until one of them is mutated (copy-on-write,
-/// inherited from `Array`). It holds data only; automatic differentiation lives in `Variable`.
+/// `Tensor` is a value type: copies share one pooled buffer (`TensorStorage`) until one of them
+/// is mutated (copy-on-write). It holds data only; automatic differentiation lives in `Variable`.
 public struct Tensor: Sendable, Equatable {
     /// The extent of each dimension; `[]` is a scalar.
     public internal(set) var shape: [Int]
-    /// The scalars in row-major order; `scalars.count == shape.reduce(1, *)`.
-    public var scalars: [Float]
+    @usableFromInline var storage: TensorStorage
 
     /// Creates a tensor from a shape and its row-major scalars.
     public init(shape: [Int], scalars: [Float]) {
@@ -14,12 +13,22 @@ public struct Tensor: Sendable, Equatable {
         precondition(shape.reduce(1, *) == scalars.count,
                      "shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
         self.shape = shape
-        self.scalars = scalars
+        self.storage = scalars.withUnsafeBufferPointer { TensorStorage(copying: $0) }
+    }
+
+    /// The scalars in row-major order, as an array (a copy; kernels use the pointer accessors).
+    public var scalars: [Float] {
+        get { Array(UnsafeBufferPointer(start: storage.pointer, count: storage.count)) }
+        set {
+            precondition(newValue.count == count, "assigning \(newValue.count) scalars to a tensor of \(count)")
+            storage = newValue.withUnsafeBufferPointer { TensorStorage(copying: $0) }
+        }
     }
 
     /// Creates a tensor of the given shape filled with `value`.
     public init(repeating value: Float, shape: [Int]) {
-        self.init(shape: shape, scalars: Array(repeating: value, count: shape.reduce(1, *)))
+        let count = shape.reduce(1, *)
+        self.init(shape: shape, uninitialized: { $0.initialize(repeating: value, count: count) })
     }
 
     /// Creates a tensor of zeros.
@@ -45,11 +54,10 @@ public struct Tensor: Sendable, Equatable {
     /// (no zero fill, no copy: the fast path for kernels that overwrite their whole output).
     public init(shape: [Int], uninitialized body: (UnsafeMutablePointer<Float>) -> Void) {
         let count = shape.reduce(1, *)
+        precondition(count >= 0, "negative dimension in shape \(shape)")
         self.shape = shape
-        self.scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            if count > 0 { body(buffer.baseAddress!) }
-            initialized = count
-        }
+        self.storage = TensorStorage(uninitializedCount: count)
+        if count > 0 { body(storage.pointer) }
     }
 
     /// Creates a tensor by evaluating `body` at every flat index.
@@ -61,11 +69,11 @@ public struct Tensor: Sendable, Equatable {
     /// The number of dimensions.
     @inlinable public var rank: Int { shape.count }
     /// The number of scalars.
-    @inlinable public var count: Int { scalars.count }
+    @inlinable public var count: Int { storage.count }
     /// The single scalar of a one-element tensor.
     public var scalar: Float {
         precondition(count == 1, "scalar of a tensor with \(count) elements")
-        return scalars[0]
+        return storage.pointer[0]
     }
 
     /// Row-major strides (in elements) of `shape`.
@@ -81,8 +89,11 @@ public struct Tensor: Sendable, Equatable {
 
     /// The element at a multi-index.
     public subscript(_ index: Int...) -> Float {
-        get { scalars[flatIndex(index)] }
-        set { scalars[flatIndex(index)] = newValue }
+        get { storage.pointer[flatIndex(index)] }
+        set {
+            let flat = flatIndex(index)
+            withUnsafeMutablePointer { $0[flat] = newValue }
+        }
     }
 
     private func flatIndex(_ index: [Int]) -> Int {
@@ -96,18 +107,36 @@ public struct Tensor: Sendable, Equatable {
     }
 
     /// True when every scalar is finite (no NaN, no infinity).
-    public var isFinite: Bool { scalars.allSatisfy { $0.isFinite } }
+    public var isFinite: Bool { allSatisfy { $0.isFinite } }
+
+    /// Whether every scalar satisfies `predicate` (without copying the scalars).
+    @inlinable
+    public func allSatisfy(_ predicate: (Float) -> Bool) -> Bool {
+        let p = storage.pointer
+        for i in 0..<count where !predicate(p[i]) { return false }
+        return true
+    }
 
     /// Calls `body` with a read-only pointer to the scalars.
     @inlinable
     public func withUnsafePointer<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
-        try scalars.withUnsafeBufferPointer { try body($0.baseAddress!) }
+        try withExtendedLifetime(storage) { try body(UnsafePointer(storage.pointer)) }
     }
 
     /// Calls `body` with a mutable pointer to the scalars (unique storage is ensured first).
     @inlinable
     public mutating func withUnsafeMutablePointer<R>(_ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
-        try scalars.withUnsafeMutableBufferPointer { try body($0.baseAddress!) }
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return try withExtendedLifetime(storage) { try body(storage.pointer) }
+    }
+
+    /// Equal shapes and elementwise-equal scalars (so, as for arrays, NaN never equals NaN).
+    public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
+        guard lhs.shape == rhs.shape else { return false }
+        if lhs.storage === rhs.storage { return lhs.allSatisfy { !$0.isNaN } }
+        let a = lhs.storage.pointer, b = rhs.storage.pointer
+        for i in 0..<lhs.count where a[i] != b[i] { return false }
+        return true
     }
 }
 

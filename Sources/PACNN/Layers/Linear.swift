@@ -36,6 +36,11 @@ public final class Linear: Layer {
         Variable.linear(input, weight: weight.variable, bias: bias?.variable)
     }
 
+    /// The layer followed by `activation`, fused into one operation.
+    public func callAsFunction(_ input: Variable, activation: Activation) -> Variable {
+        Variable.linear(input, weight: weight.variable, bias: bias?.variable, activation: activation)
+    }
+
     public func clone() -> Linear {
         let copy = Linear(weight: weight.value, bias: bias?.value)
         copy.weight.updateMask = weight.updateMask

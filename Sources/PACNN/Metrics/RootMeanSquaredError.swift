@@ -4,9 +4,13 @@ import PACEngine
 public func rootMeanSquaredError(_ prediction: Tensor, _ target: Tensor) -> Double {
     precondition(prediction.shape == target.shape, "RMSE: prediction \(prediction.shape) vs target \(target.shape)")
     var total = 0.0
-    for (p, t) in zip(prediction.scalars, target.scalars) {
-        let d = Double(p) - Double(t)
-        total += d * d
+    prediction.withUnsafePointer { p in
+        target.withUnsafePointer { t in
+            for i in 0..<prediction.count {
+                let d = Double(p[i]) - Double(t[i])
+                total += d * d
+            }
+        }
     }
     return (total / Double(max(prediction.count, 1))).squareRoot()
 }

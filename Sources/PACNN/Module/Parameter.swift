@@ -53,7 +53,7 @@ public final class Parameter {
     public func zeroGrad() { variable.grad = nil }
 
     /// True when the update mask freezes every entry.
-    public var isFrozen: Bool { updateMask.map { $0.scalars.allSatisfy { $0 == 0 } } ?? false }
+    public var isFrozen: Bool { updateMask.map { $0.allSatisfy { $0 == 0 } } ?? false }
 
     /// Freezes every entry (an all-zero update mask).
     public func freeze() { updateMask = Tensor(zeros: shape) }

@@ -10,7 +10,7 @@ public struct WeightMasks: Sendable {
 
     public init(_ masks: [(name: String, mask: Tensor)]) {
         for (name, mask) in masks {
-            precondition(mask.scalars.allSatisfy { $0 == 0 || $0 == 1 }, "mask for \(name) must hold only 0 and 1")
+            precondition(mask.allSatisfy { $0 == 0 || $0 == 1 }, "mask for \(name) must hold only 0 and 1")
         }
         self.masks = masks
     }

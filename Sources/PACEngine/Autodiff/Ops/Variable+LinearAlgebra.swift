@@ -16,9 +16,11 @@ extension Variable {
     }
 
     /// The affine map of a fully connected layer, `x * weightᵀ + bias`, with PyTorch's weight
-    /// layout (`[out, in]`). The bias is written into the output first and the product
-    /// accumulated onto it, so the bias add costs no extra pass.
-    public static func linear(_ x: Variable, weight: Variable, bias: Variable?) -> Variable {
+    /// layout (`[out, in]`), optionally followed by a fused activation. The bias is written into
+    /// the output first and the product accumulated onto it, and the activation is applied in
+    /// place, so neither costs an extra tensor or graph node. Results are bit-identical to the
+    /// unfused ops.
+    public static func linear(_ x: Variable, weight: Variable, bias: Variable?, activation: Activation? = nil) -> Variable {
         precondition(x.value.rank == 2 && weight.value.rank == 2, "linear: input \(x.shape), weight \(weight.shape)")
         let n = x.shape[0], inFeatures = x.shape[1], outFeatures = weight.shape[0]
         precondition(weight.shape[1] == inFeatures, "linear: input has \(inFeatures) features, weight expects \(weight.shape[1])")
@@ -37,10 +39,12 @@ extension Variable {
                                   beta: bias == nil ? 0 : 1, c: out, ldc: outFeatures)
                 }
             }
+            activation?.apply(inPlace: out, count: n * outFeatures)
         }
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         let xValue = x.value, wValue = weight.value
-        return Variable.record(y, inputs: inputs) { [requiresX = x.requiresGrad, requiresW = weight.requiresGrad] g in
+        return Variable.record(y, inputs: inputs) { [requiresX = x.requiresGrad, requiresW = weight.requiresGrad] output in
+            let g = activation.map { $0.backward(output, output: y) } ?? output
             var grads: [Tensor?] = [
                 requiresX ? g.matmul(wValue) : nil,
                 requiresW ? g.matmul(xValue, transposeSelf: true) : nil,

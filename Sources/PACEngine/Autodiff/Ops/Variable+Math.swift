@@ -3,22 +3,11 @@ import Foundation
 /// Elementwise nonlinearities.
 extension Variable {
     /// `max(x, 0)`; the gradient at exactly 0 is taken as 0 (PyTorch's convention).
-    public func relu() -> Variable {
-        let x = value
-        return Variable.record(x.relu(), inputs: [self]) { g in
-            [g.zipWith(x) { gi, xi in xi > 0 ? gi : 0 }]
-        }
-    }
+    public func relu() -> Variable { Activation.relu.apply(self) }
 
-    public func tanh() -> Variable {
-        let y = value.tanh()
-        return Variable.record(y, inputs: [self]) { g in [g.zipWith(y) { gi, yi in gi * (1 - yi * yi) }] }
-    }
+    public func tanh() -> Variable { Activation.tanh.apply(self) }
 
-    public func sigmoid() -> Variable {
-        let y = value.sigmoid()
-        return Variable.record(y, inputs: [self]) { g in [g.zipWith(y) { gi, yi in gi * yi * (1 - yi) }] }
-    }
+    public func sigmoid() -> Variable { Activation.sigmoid.apply(self) }
 
     public func exp() -> Variable {
         let y = value.exp()

@@ -1,0 +1,46 @@
+import Foundation
+
+/// The elementwise nonlinearities, defined once for the standalone ops (`relu()`, `tanh()`,
+/// `sigmoid()`) and for `Variable.linear(_:weight:bias:activation:)`, which fuses them into the
+/// layer's output. Each derivative is expressed through the output `y`, so backward passes keep
+/// only `y`.
+public enum Activation: String, CaseIterable, Sendable {
+    case relu, tanh, sigmoid
+
+    /// Applies the nonlinearity with autodiff.
+    public func apply(_ x: Variable) -> Variable {
+        let y = x.value.map(function)
+        return Variable.record(y, inputs: [x]) { g in [self.backward(g, output: y)] }
+    }
+
+    /// `f(x)` for one scalar; sigmoid is computed without overflow for large |x|.
+    @inline(__always)
+    func function(_ x: Float) -> Float {
+        switch self {
+        case .relu: return x > 0 ? x : 0
+        case .tanh: return Foundation.tanhf(x)
+        case .sigmoid:
+            if x >= 0 { return 1 / (1 + Foundation.expf(-x)) }
+            let e = Foundation.expf(x)
+            return e / (1 + e)
+        }
+    }
+
+    /// Applies `f` in place to `count` scalars.
+    func apply(inPlace p: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .relu: for i in 0..<count { p[i] = p[i] > 0 ? p[i] : 0 }
+        case .tanh: for i in 0..<count { p[i] = Foundation.tanhf(p[i]) }
+        case .sigmoid: for i in 0..<count { p[i] = function(p[i]) }
+        }
+    }
+
+    /// `g * f'(x)` from the output `y = f(x)` (relu's derivative at 0 is taken as 0).
+    func backward(_ g: Tensor, output y: Tensor) -> Tensor {
+        switch self {
+        case .relu: g.zipWith(y) { gi, yi in yi > 0 ? gi : 0 }
+        case .tanh: g.zipWith(y) { gi, yi in gi * (1 - yi * yi) }
+        case .sigmoid: g.zipWith(y) { gi, yi in gi * yi * (1 - yi) }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Synchronization
+
+/// A process-wide cache of freed tensor buffers, keyed by exact size.
+///
+/// Training creates tensors of the same few sizes at every step; recycling their buffers makes
+/// the steady state allocation-free for tensor data. The cache holds at most
+/// `capacityInFloats` floats (buffers beyond that are freed), so memory stays bounded.
+final class BufferPool: Sendable {
+    static let shared = BufferPool()
+
+    /// Upper bound on cached floats (64 MiB by default).
+    static let capacityInFloats = 16 << 20
+
+    private struct State {
+        var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
+        var cachedFloats = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// A buffer of `count` floats (contents undefined).
+    func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let reused: UnsafeMutablePointer<Float>? = state.withLock { state in
+            guard let pointer = state.free[count]?.popLast() else { return nil }
+            state.cachedFloats -= count
+            return pointer
+        }
+        return reused ?? UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(count, 1))
+    }
+
+    /// Returns a buffer obtained from `take(count)`.
+    func recycle(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
+        let kept = state.withLock { state in
+            guard state.cachedFloats + count <= Self.capacityInFloats else { return false }
+            state.free[count, default: []].append(pointer)
+            state.cachedFloats += count
+            return true
+        }
+        if !kept { pointer.deallocate() }
+    }
+}
+
+extension UnsafeMutablePointer: @retroactive @unchecked Sendable where Pointee == Float {}

@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Join `pacnet bench --json` and `bench/torch_twin.py --json` outputs into one ratio table.
+
+    python3 bench/compare.py pacnet.jsonl torch.jsonl
+
+Ratios are "how many times faster pacnet is" (time ratios) or "pacnet / reference" (GFLOP/s).
+"""
+import json
+import sys
+
+
+def load(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def main():
+    ours, theirs = load(sys.argv[1]), load(sys.argv[2])
+    rows = [("workload", "pacnet", "reference", "ratio")]
+    ref_gemm = {(r["backend"], r["n"]): r["gflops"] for r in theirs if r["name"] == "gemm"}
+    for r in ours:
+        if r["name"] == "gemm":
+            for ref in ("numpy", "torch"):
+                if (ref, r["n"]) in ref_gemm:
+                    g = ref_gemm[(ref, r["n"])]
+                    rows.append((f"gemm {r['backend']} {r['n']}^3 vs {ref}", f"{r['gflops']:.1f} GFLOP/s",
+                                 f"{g:.1f} GFLOP/s", f"{r['gflops'] / g:.2f}"))
+        elif r["name"] == "mlp_step":
+            ref = next((t for t in theirs if t["name"] == "mlp_step" and t["batch"] == r["batch"]), None)
+            if ref:
+                rows.append((f"mlp_step batch {r['batch']}", f"{r['microseconds']:.1f} us",
+                             f"{ref['microseconds']:.1f} us", f"{ref['microseconds'] / r['microseconds']:.2f}x faster"))
+        elif r["name"] == "friedman_pipeline":
+            ref = next((t for t in theirs if t["name"] == "friedman_pipeline"), None)
+            if ref:
+                rows.append(("friedman_pipeline (1 seed)", f"{r['seconds']:.2f} s", f"{ref['seconds']:.2f} s",
+                             f"{ref['seconds'] / r['seconds']:.2f}x faster"))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for i, row in enumerate(rows):
+        print("| " + " | ".join(cell.ljust(widths[j]) for j, cell in enumerate(row)) + " |")
+        if i == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+
+
+if __name__ == "__main__":
+    main()
