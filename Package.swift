@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "PACNet", targets: ["PACNet"]),
         .library(name: "PACBenchmarks", targets: ["PACBenchmarks"]),
         .library(name: "PACIO", targets: ["PACIO"]),
+        .library(name: "PACWorkflow", targets: ["PACWorkflow"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,10 +42,12 @@ let package = Package(
         .target(name: "PACNet", dependencies: ["PACNN"], swiftSettings: nativeCodegen),
         // Benchmark tasks, the experiment runner and its reports.
         .target(name: "PACBenchmarks", dependencies: ["PACNet"], swiftSettings: nativeCodegen),
+        // Bring-your-own-data workflows: data files, model files, the staged PAC-Net operations.
+        .target(name: "PACWorkflow", dependencies: ["PACNet", "PACIO"], swiftSettings: nativeCodegen),
         // The `pacnet` command-line tool.
         .executableTarget(
             name: "PACNetCLI",
-            dependencies: ["PACBenchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["PACBenchmarks", "PACWorkflow", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: nativeCodegen),
         // Finite-difference gradient checking shared by the test targets.
         .target(name: "PACTestSupport", dependencies: ["PACEngine"], path: "Tests/PACTestSupport"),
@@ -52,6 +55,7 @@ let package = Package(
         .testTarget(name: "PACNNTests", dependencies: ["PACNN", "PACTestSupport"]),
         .testTarget(name: "PACNetTests", dependencies: ["PACNet"]),
         .testTarget(name: "PACIOTests", dependencies: ["PACIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PACWorkflowTests", dependencies: ["PACWorkflow"]),
         .testTarget(name: "PACBenchmarksTests", dependencies: ["PACBenchmarks"]),
         .testTarget(name: "PACNetCLITests", dependencies: ["PACNetCLI"]),
     ]

@@ -36,23 +36,23 @@ public struct PACNetModel<Network: Layer> {
     /// train; pruned entries are held at zero by their update masks.
     @discardableResult
     public func allocate(on source: Dataset, loss: Loss, schedule: TrainingSchedule,
-                         rng: inout RandomGenerator) throws(TrainingError) -> [Double] {
+                         rng: inout RandomGenerator, onStep: ((StepReport) -> Void)? = nil) throws(TrainingError) -> [Double] {
         for (parameter, keep) in masks.parameters(of: network) { parameter.updateMask = keep }
         defer { network.parameters().forEach { $0.unfreeze() } }
-        return try schedule.train(network, on: source, loss: loss, rng: &rng)
+        return try schedule.train(network, on: source, loss: loss, rng: &rng, onStep: onStep)
     }
 
     /// Stage 3: a calibrated copy for the target task. Only pruned entries train; every other
     /// parameter is frozen; the loss gains `lambda * sum over pruned entries of w^2`.
     public func calibrated(on target: Dataset, loss: Loss, schedule: TrainingSchedule, lambda: Float,
-                           rng: inout RandomGenerator) throws(TrainingError) -> PACNetModel {
+                           rng: inout RandomGenerator, onStep: ((StepReport) -> Void)? = nil) throws(TrainingError) -> PACNetModel {
         let network = self.network.clone()
         network.parameters().forEach { $0.freeze() }
         let free = masks.inverted()
         for (parameter, mask) in free.parameters(of: network) { parameter.updateMask = mask }
         defer { network.parameters().forEach { $0.unfreeze() } }
         let penalty = lambda > 0 ? Penalty.prunedL2(network, masks: masks, lambda: lambda) : nil
-        try schedule.train(network, on: target, loss: loss, rng: &rng, regularizer: penalty)
+        try schedule.train(network, on: target, loss: loss, rng: &rng, regularizer: penalty, onStep: onStep)
         return PACNetModel(network: network, masks: masks)
     }
 

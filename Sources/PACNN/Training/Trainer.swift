@@ -10,15 +10,18 @@ public struct Trainer {
     public var regularizer: (() -> Variable)?
     /// Called after every epoch.
     public var onEpoch: ((EpochReport) -> Void)?
+    /// Called after every optimizer step (for progress displays).
+    public var onStep: ((StepReport) -> Void)?
 
     public init(epochs: Int, batchSize: Int, loss: Loss, regularizer: (() -> Variable)? = nil,
-                onEpoch: ((EpochReport) -> Void)? = nil) {
+                onEpoch: ((EpochReport) -> Void)? = nil, onStep: ((StepReport) -> Void)? = nil) {
         precondition(epochs >= 0 && batchSize > 0, "epochs must be >= 0 and batch size > 0")
         self.epochs = epochs
         self.batchSize = batchSize
         self.loss = loss
         self.regularizer = regularizer
         self.onEpoch = onEpoch
+        self.onStep = onStep
     }
 
     /// Trains `model` in place on `inputs` (`[N, ...]`) and `targets` (`[N, ...]`).
@@ -31,6 +34,7 @@ public struct Trainer {
         let n = inputs.shape[0]
         precondition(n > 0 && targets.shape[0] == n, "fit: \(n) inputs vs \(targets.shape[0]) targets")
         var history: [Double] = []
+        let stepsPerEpoch = (n + batchSize - 1) / batchSize
         for epoch in 1...max(epochs, 1) where epochs > 0 {
             let order = rng.permutation(n)
             var total = 0.0
@@ -47,6 +51,8 @@ public struct Trainer {
                 optimizer.step()
                 total += Double(dataLoss.value.scalar)
                 steps += 1
+                onStep?(StepReport(epoch: epoch, epochs: epochs, step: steps, stepsPerEpoch: stepsPerEpoch,
+                                   loss: total / Double(steps)))
             }
             history.append(total / Double(steps))
             onEpoch?(EpochReport(epoch: epoch, epochs: epochs, loss: total / Double(steps)))
@@ -60,6 +66,17 @@ public struct EpochReport: Sendable {
     public let epoch: Int
     public let epochs: Int
     /// Mean data loss over the epoch's batches.
+    public let loss: Double
+}
+
+/// Progress after one optimizer step.
+public struct StepReport: Sendable {
+    public let epoch: Int
+    public let epochs: Int
+    /// Step within the epoch, from 1.
+    public let step: Int
+    public let stepsPerEpoch: Int
+    /// Mean data loss of the epoch's steps so far.
     public let loss: Double
 }
 

@@ -1,0 +1,32 @@
+import ArgumentParser
+import PACWorkflow
+
+/// `pacnet allocate`: retrain a pruned model on the source data, pruned weights held at zero.
+struct AllocateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "allocate", abstract: "Retrain a pruned model on the source data with pruned weights held at zero.")
+
+    @Option(help: "Pruned model file.")
+    var model: String
+    @OptionGroup var data: DataOptions
+    @OptionGroup var training: TrainingFlags
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try output.checkWritable()
+        let pruned = try loadModel(model)
+        let options = try training.options(epochs: 30, batchSize: 128)
+        let labeled = try data.load(loss: try data.parsedLoss(default: pruned.loss), model: pruned)
+        let progress = ProgressDisplay("allocate", quiet: output.quiet)
+        let (allocated, report) = try step { () throws(WorkflowError) in
+            try Workflow.allocate(pruned, data: labeled, options: options, onStep: progress.update)
+        }
+        progress.finish()
+        try step { () throws(WorkflowError) in try allocated.save(to: output.out, overwrite: output.force) }
+        printSummary([
+            ("command", .text("allocate")), ("model", .text(output.out)), ("rows", .integer(labeled.count)),
+            ("epochs", .integer(options.epochs)), ("source_\(report.training.metric)", .score(report.training)),
+            ("validation_\(report.training.metric)", .score(report.validation)), ("seconds", .number(report.seconds)),
+        ], json: output.json)
+    }
+}

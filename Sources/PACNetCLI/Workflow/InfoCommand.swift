@@ -1,0 +1,40 @@
+import ArgumentParser
+import PACWorkflow
+
+/// `pacnet info`: describe a model file.
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info", abstract: "Architecture, parameters, sparsity per layer, tasks and metadata of a model file.")
+
+    @Option(help: "Model file.")
+    var model: String
+    @Option(help: "Architecture, for model files without one (e.g. from PyTorch).")
+    var arch: String?
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        let file = try loadModel(model, arch: arch)
+        var fields: [(String, SummaryValue)] = [
+            ("model", .text(model)), ("architecture", .text(file.architecture.description)),
+            ("parameters", .integer(file.network.parameterCount)), ("stage", .text(file.stage.rawValue)),
+            ("tasks", .text(file.stage.tasks.map(\.rawValue).joined(separator: ","))), ("loss", .text(file.loss.rawValue)),
+        ]
+        if let features = file.features { fields.append(("features", .text(features.joined(separator: ",")))) }
+        if let targets = file.targets { fields.append(("targets", .text(targets.joined(separator: ",")))) }
+        if let targets = file.targetTaskTargets { fields.append(("target_task_targets", .text(targets.joined(separator: ",")))) }
+        if let ratio = file.ratio { fields.append(("ratio", .number(ratio))) }
+        if let lambda = file.lambda { fields.append(("lambda", .number(lambda))) }
+        fields.append(("standardized", .text(file.standardization == nil ? "no" : "yes")))
+        for (name, parameter) in file.network.namedParameters() {
+            let mask = file.masks?[name]
+            let zeros = parameter.value.scalars.filter { $0 == 0 }.count
+            let kept = mask.map { $0.scalars.filter { $0 == 1 }.count }
+            var text = "\(parameter.shape.map(String.init).joined(separator: "x")), \(zeros) zeros (sparsity \(String(format: "%.3f", Double(zeros) / Double(parameter.value.count))))"
+            if let kept { text += ", mask keeps \(kept) of \(parameter.value.count) for the source task" }
+            fields.append((name, .text(text)))
+        }
+        for (key, value) in file.extraMetadata.sorted(by: { $0.key < $1.key }) { fields.append(("metadata." + key, .text(value))) }
+        printSummary(fields, json: json)
+    }
+}

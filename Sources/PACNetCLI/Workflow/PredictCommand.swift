@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import PACEngine
+import PACIO
+import PACNN
+import PACWorkflow
+
+/// `pacnet predict`: write a model's predictions for a data file as CSV.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict", abstract: "Write predictions of the source or target network for a data file as CSV.")
+
+    @Option(help: "Model file.")
+    var model: String
+    @Option(help: "Architecture, for model files without one (e.g. from PyTorch).")
+    var arch: String?
+    @Option(help: "Data file: CSV with the model's feature columns (other columns are ignored), or .npy features.")
+    var data: String
+    @Option(help: "Comma-separated feature columns (default: the model's).")
+    var features: String?
+    @Option(help: "Which network: 'source' or 'target'.")
+    var task: String
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try output.checkWritable()
+        let file = try loadModel(model, arch: arch)
+        let which = try parseTask(task, default: .source)
+        let network = try step { () throws(WorkflowError) in try file.model(for: which) }
+        let names = features.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? file.features
+        let excluded = (file.targets ?? []) + (file.targetTaskTargets ?? [])
+        let (inputs, _) = try step { () throws(WorkflowError) in
+            try LabeledData.loadFeatures(path: data, features: names, excluding: excluded)
+        }
+        guard inputs.shape[1] == file.architecture.inputWidth else {
+            throw CLIError("architecture \(file.architecture) takes \(file.architecture.inputWidth) inputs, but \(data) has \(inputs.shape[1]) feature columns")
+        }
+        let outputs = Prediction.outputs(network, inputs: inputs, standardization: file.standardization)
+        let csv = Self.csv(outputs, loss: file.loss, names: (which == .target ? file.targetTaskTargets : nil) ?? file.targets)
+        do { try AtomicFile.write(csv, to: output.out, overwrite: output.force) } catch { throw CLIError(error.description) }
+        printSummary([
+            ("command", .text("predict")), ("model", .text(model)), ("task", .text(which.rawValue)),
+            ("rows", .integer(inputs.shape[0])), ("predictions", .text(output.out)),
+        ], json: output.json)
+    }
+
+    /// Regression: one column per target. `ce`: the class and its probability. `bce`: each label's
+    /// 0/1 prediction and probability.
+    static func csv(_ outputs: Tensor, loss: Loss, names: [String]?) -> String {
+        let rows = outputs.shape[0], width = outputs.shape[1]
+        let labels = names?.count == width ? names! : (0..<width).map { "y\($0)" }
+        let values = outputs.scalars
+        var lines: [String] = []
+        switch loss {
+        case .mse:
+            lines.append(labels.joined(separator: ","))
+            for r in 0..<rows { lines.append((0..<width).map { "\(values[r * width + $0])" }.joined(separator: ",")) }
+        case .crossEntropy:
+            lines.append("class,probability")
+            let classes = Prediction.classes(fromLogits: outputs)
+            for r in 0..<rows {
+                let row = values[(r * width)..<((r + 1) * width)]
+                let top = row.max()!
+                let total = row.reduce(0.0) { $0 + Foundation.exp(Double($1 - top)) }
+                lines.append("\(classes[r]),\(1 / total)")
+            }
+        case .bce:
+            lines.append((labels + labels.map { "p_\($0)" }).joined(separator: ","))
+            for r in 0..<rows {
+                let logits = (0..<width).map { Double(values[r * width + $0]) }
+                let probabilities = logits.map { 1 / (1 + Foundation.exp(-$0)) }
+                lines.append((logits.map { $0 > 0 ? "1" : "0" } + probabilities.map { "\($0)" }).joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

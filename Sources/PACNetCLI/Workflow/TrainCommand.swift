@@ -1,0 +1,37 @@
+import ArgumentParser
+import PACWorkflow
+
+/// `pacnet train`: train a network on source data and save it.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Train a network on (source) data and write a model file.")
+
+    @OptionGroup var data: DataOptions
+    @Option(help: "Architecture, e.g. mlp:10-100-100-100-1:relu (inputs must match the feature count).")
+    var arch: String
+    @Flag(help: "Standardize inputs (and regression targets) with this data's statistics, stored in the model.")
+    var standardize = false
+    @OptionGroup var training: TrainingFlags
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try output.checkWritable()
+        let architecture = try step { () throws(WorkflowError) in try Architecture(parsing: arch) }
+        let loss = try data.parsedLoss(default: .mse)
+        let options = try training.options(epochs: 60, batchSize: 128)
+        let labeled = try data.load(loss: loss)
+        let progress = ProgressDisplay("train", quiet: output.quiet)
+        let (model, report) = try step { () throws(WorkflowError) in
+            try Workflow.train(data: labeled, architecture: architecture, loss: loss, options: options,
+                               standardize: standardize, onStep: progress.update)
+        }
+        progress.finish()
+        try step { () throws(WorkflowError) in try model.save(to: output.out, overwrite: output.force) }
+        printSummary([
+            ("command", .text("train")), ("model", .text(output.out)), ("architecture", .text(architecture.description)),
+            ("loss", .text(loss.rawValue)), ("rows", .integer(labeled.count)), ("epochs", .integer(options.epochs)),
+            ("train_\(report.training.metric)", .score(report.training)),
+            ("validation_\(report.training.metric)", .score(report.validation)), ("seconds", .number(report.seconds)),
+        ], json: output.json)
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import PACEngine
+import PACIO
+import PACNN
+import PACNet
+
+/// A model and everything needed to use it, stored as one safetensors file.
+///
+/// Tensors keep PyTorch-style names (`layers.0.weight`); PAC-Net masks are `<param>_mask`
+/// tensors (1 = kept for the source task); metadata (`pacnet.*` keys) holds the architecture
+/// string, stage, loss, column names, standardization statistics, ratio and lambda. The file
+/// loads in PyTorch with `safetensors.torch.load_file`. PyTorch `nn.Sequential` files (`0.weight`,
+/// `2.bias`, ...) load too, given their architecture.
+public struct ModelFile {
+    public var architecture: Architecture
+    public var network: MLP
+    /// Present from pruning on.
+    public var masks: WeightMasks?
+    public var stage: ModelStage
+    public var loss: Loss
+    public var standardization: Standardization?
+    /// Input column names, in order (when trained from a CSV).
+    public var features: [String]?
+    /// Target column names of the source task.
+    public var targets: [String]?
+    /// Target column names of the target task (after calibration).
+    public var targetTaskTargets: [String]?
+    public var ratio: Double?
+    public var lambda: Double?
+    /// Metadata keys of other tools, kept as they are.
+    public var extraMetadata: [String: String] = [:]
+
+    public init(architecture: Architecture, network: MLP, stage: ModelStage, loss: Loss) {
+        self.architecture = architecture
+        self.network = network
+        self.stage = stage
+        self.loss = loss
+    }
+
+    /// The network for `task`: masked (pruned entries zeroed) for the source task, whole for the target.
+    public func model(for task: Task) throws(WorkflowError) -> MLP {
+        guard stage.tasks.contains(task) else {
+            throw WorkflowError("this model is at stage '\(stage.rawValue)' and serves only the source task; calibrate it for the target task")
+        }
+        guard task == .source, let masks else { return network }
+        return PACNetModel(network: network, masks: masks).sourceModel()
+    }
+
+    // MARK: Saving
+
+    /// The safetensors representation.
+    public var safetensors: SafetensorsFile {
+        var tensors = network.stateDict().map { (name: $0.name, tensor: $0.value) }
+        for (name, mask) in masks?.masks ?? [] { tensors.append((name + "_mask", mask)) }
+        var metadata = extraMetadata
+        metadata["format"] = "pt"
+        metadata["pacnet.version"] = "1"
+        metadata["pacnet.architecture"] = architecture.description
+        metadata["pacnet.stage"] = stage.rawValue
+        metadata["pacnet.tasks"] = stage.tasks.map(\.rawValue).joined(separator: ",")
+        metadata["pacnet.loss"] = loss.rawValue
+        if let standardization { metadata["pacnet.standardization"] = standardization.json }
+        if let features { metadata["pacnet.features"] = ModelFile.jsonList(features) }
+        if let targets { metadata["pacnet.targets"] = ModelFile.jsonList(targets) }
+        if let targetTaskTargets { metadata["pacnet.target_task_targets"] = ModelFile.jsonList(targetTaskTargets) }
+        if let ratio { metadata["pacnet.ratio"] = "\(ratio)" }
+        if let lambda { metadata["pacnet.lambda"] = "\(lambda)" }
+        return SafetensorsFile(tensors: tensors, metadata: metadata)
+    }
+
+    /// Writes the file atomically; an existing file is replaced only with `overwrite`.
+    public func save(to path: String, overwrite: Bool) throws(WorkflowError) {
+        do { try safetensors.write(to: path, overwrite: overwrite) } catch { throw WorkflowError(error) }
+    }
+
+    // MARK: Loading
+
+    /// Reads a model file. `architecture` overrides (or supplies) the architecture, as needed for
+    /// files written by PyTorch.
+    public static func load(path: String, architecture override: Architecture? = nil) throws(WorkflowError) -> ModelFile {
+        let file: SafetensorsFile
+        do { file = try SafetensorsFile.read(path: path) } catch { throw WorkflowError(error) }
+        return try decode(file, path: path, architecture: override)
+    }
+
+    static func decode(_ file: SafetensorsFile, path: String, architecture override: Architecture?) throws(WorkflowError) -> ModelFile {
+        let name = (path as NSString).lastPathComponent
+        let metadata = file.metadata
+        let architecture: Architecture
+        if let override {
+            architecture = override
+        } else if let text = metadata["pacnet.architecture"] {
+            architecture = try Architecture(parsing: text)
+        } else {
+            throw WorkflowError("\(name) does not say its architecture (no pacnet.architecture metadata); pass --arch, e.g. --arch mlp:10-100-1:relu")
+        }
+        var rng = RandomGenerator(seed: 0)
+        let network = architecture.makeNetwork(rng: &rng)
+        let sequentialNames = file.names.allSatisfy { !$0.hasPrefix("layers.") }
+        var used = Set<String>()
+        var state: [String: Tensor] = [:]
+        for (parameterName, parameter) in network.namedParameters() {
+            // PyTorch nn.Sequential files name parameters without the `layers.` prefix.
+            let stored = sequentialNames ? String(parameterName.dropFirst("layers.".count)) : parameterName
+            guard let tensor = file[stored] else {
+                throw WorkflowError("\(name) has no tensor '\(stored)', which architecture \(architecture) needs")
+            }
+            guard tensor.shape == parameter.shape else {
+                throw WorkflowError("\(name): tensor '\(stored)' has shape \(tensor.shape), but architecture \(architecture) needs \(parameter.shape)")
+            }
+            guard tensor.isFinite else { throw WorkflowError("\(name): tensor '\(stored)' contains NaN or infinite values") }
+            state[parameterName] = tensor
+            used.insert(stored)
+        }
+        do { try network.loadStateDict(state) } catch { throw WorkflowError("\(name): \(error)") }
+
+        var masks: [(name: String, mask: Tensor)] = []
+        for (parameterName, parameter) in network.namedParameters() {
+            let stored = (sequentialNames ? String(parameterName.dropFirst("layers.".count)) : parameterName) + "_mask"
+            guard let mask = file[stored] else { continue }
+            guard mask.shape == parameter.shape, mask.allSatisfy({ $0 == 0 || $0 == 1 }) else {
+                throw WorkflowError("\(name): mask '\(stored)' must have shape \(parameter.shape) and hold only 0 and 1")
+            }
+            masks.append((parameterName, mask))
+            used.insert(stored)
+        }
+        if let unexpected = file.names.first(where: { !used.contains($0) }) {
+            throw WorkflowError("\(name): unexpected tensor '\(unexpected)' for architecture \(architecture)")
+        }
+
+        let stage: ModelStage
+        if let text = metadata["pacnet.stage"] {
+            guard let parsed = ModelStage(rawValue: text) else { throw WorkflowError("\(name): unknown stage '\(text)'") }
+            stage = parsed
+        } else {
+            stage = masks.isEmpty ? .trained : .allocated
+        }
+        if stage != .trained && masks.isEmpty { throw WorkflowError("\(name): stage '\(stage.rawValue)' but the file has no masks") }
+        let loss: Loss
+        if let text = metadata["pacnet.loss"] {
+            guard let parsed = Loss(rawValue: text) else { throw WorkflowError("\(name): unknown loss '\(text)'") }
+            loss = parsed
+        } else {
+            loss = .mse
+        }
+        var model = ModelFile(architecture: architecture, network: network, stage: stage, loss: loss)
+        model.masks = masks.isEmpty ? nil : WeightMasks(masks)
+        if let json = metadata["pacnet.standardization"] { model.standardization = try Standardization(json: json) }
+        model.features = try metadata["pacnet.features"].map { (text) throws(WorkflowError) in try parseList(text, name) }
+        model.targets = try metadata["pacnet.targets"].map { (text) throws(WorkflowError) in try parseList(text, name) }
+        model.targetTaskTargets = try metadata["pacnet.target_task_targets"].map { (text) throws(WorkflowError) in try parseList(text, name) }
+        model.ratio = metadata["pacnet.ratio"].flatMap(Double.init)
+        model.lambda = metadata["pacnet.lambda"].flatMap(Double.init)
+        model.extraMetadata = metadata.filter { !$0.key.hasPrefix("pacnet.") && $0.key != "format" }
+        return model
+    }
+
+    static func jsonList(_ names: [String]) -> String {
+        String(decoding: (try? JSONSerialization.data(withJSONObject: names)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    private static func parseList(_ text: String, _ file: String) throws(WorkflowError) -> [String] {
+        guard let list = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String] else {
+            throw WorkflowError("\(file): metadata list '\(text)' is not a JSON array of strings")
+        }
+        return list
+    }
+}

@@ -1,0 +1,54 @@
+import PACEngine
+import PACNN
+
+/// A model's score on labelled data: RMSE in the targets' units for regression, accuracy for
+/// classification (mean over labels for multi-label `bce`).
+public struct Score: Sendable, Equatable, CustomStringConvertible {
+    /// `rmse` or `accuracy`.
+    public let metric: String
+    public let value: Double
+    public let samples: Int
+
+    public var description: String { "\(metric) \(String(format: "%.6g", value)) on \(samples) samples" }
+
+    /// Scores `network` on `data` (raw units; `standardization` is applied inside).
+    public static func of(_ network: MLP, on data: LabeledData, loss: Loss, standardization: Standardization?) -> Score {
+        let output = Prediction.outputs(network, inputs: data.inputs, standardization: standardization)
+        switch loss {
+        case .mse:
+            return Score(metric: "rmse", value: rootMeanSquaredError(output, data.targets), samples: data.count)
+        case .crossEntropy:
+            let predicted = Prediction.classes(fromLogits: output)
+            let labels = data.targets.scalars
+            let correct = zip(predicted, labels).filter { Float($0.0) == $0.1 }.count
+            return Score(metric: "accuracy", value: Double(correct) / Double(max(data.count, 1)), samples: data.count)
+        case .bce:
+            let logits = output.scalars, labels = data.targets.scalars
+            let correct = zip(logits, labels).filter { ($0.0 > 0 ? 1 : 0) == $0.1 }.count
+            return Score(metric: "accuracy", value: Double(correct) / Double(max(labels.count, 1)), samples: data.count)
+        }
+    }
+}
+
+/// Turning network outputs into predictions in the data's units.
+public enum Prediction {
+    /// Network outputs for raw `inputs`: standardized on the way in, regression outputs mapped
+    /// back to target units on the way out.
+    public static func outputs(_ network: MLP, inputs: Tensor, standardization: Standardization?) -> Tensor {
+        let x = standardization?.normalizeInputs(inputs) ?? inputs
+        let y = network.predict(x, batchSize: 4096)
+        return standardization?.denormalizeTargets(y) ?? y
+    }
+
+    /// The arg-max class of each row of logits.
+    public static func classes(fromLogits logits: Tensor) -> [Int] {
+        let width = logits.shape[1]
+        return logits.withUnsafePointer { p in
+            (0..<logits.shape[0]).map { row in
+                var best = 0
+                for j in 1..<max(width, 1) where p[row * width + j] > p[row * width + best] { best = j }
+                return best
+            }
+        }
+    }
+}

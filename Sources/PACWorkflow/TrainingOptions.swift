@@ -1,0 +1,28 @@
+import PACNN
+
+/// Settings of one training stage run from files.
+public struct TrainingOptions: Sendable {
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Float
+    public var seed: UInt64
+    /// Fraction of the rows held out (seeded) to report a validation score; 0 for none.
+    public var validation: Double
+
+    public init(epochs: Int, batchSize: Int, learningRate: Float = 1e-3, seed: UInt64 = 0, validation: Double = 0) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.seed = seed
+        self.validation = validation
+    }
+
+    /// The first problem with these settings, as one line.
+    public func validationError() -> String? {
+        if epochs < 1 { return "--epochs must be at least 1, got \(epochs)" }
+        if batchSize < 1 { return "--batch-size must be at least 1, got \(batchSize)" }
+        if !(learningRate > 0 && learningRate.isFinite) { return "--learning-rate must be positive, got \(learningRate)" }
+        if !(validation >= 0 && validation < 1) { return "--validation must be in [0, 1), got \(validation)" }
+        return nil
+    }
+}
