@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PACNN
 import PACNet
 import PACWorkflow
 
@@ -52,7 +53,7 @@ struct TransferCommand: ParsableCommand {
         guard arch != nil || sourceModel != nil else { throw CLIError("give --arch (to train a source model) or --source-model") }
         guard seed >= 0 else { throw CLIError("--seed must be >= 0, got \(seed)") }
         try output.checkWritable()
-        let lossValue = try DataOptions.parse(["--data", source, "--loss", loss]).parsedLoss(default: .mse)
+        let lossValue = try DataOptions.parseLoss(loss, default: .mse)
         let base = TrainingOptions(epochs: 1, batchSize: batchSize, learningRate: Float(learningRate), seed: UInt64(seed))
         func stageOptions(_ epochs: Int, _ batch: Int) throws -> TrainingOptions {
             var options = base
@@ -61,25 +62,21 @@ struct TransferCommand: ParsableCommand {
             if let problem = options.validationError() { throw CLIError(problem) }
             return options
         }
-        var sourceArgs = ["--data", source, "--loss", loss]
-        if let sourceLabels { sourceArgs += ["--labels", sourceLabels] }
-        if let features { sourceArgs += ["--features", features] }
-        if let targets { sourceArgs += ["--targets", targets] }
-        var targetArgs = ["--data", target, "--loss", loss]
-        if let targetLabels { targetArgs += ["--labels", targetLabels] }
-        if let features { targetArgs += ["--features", features] }
-        if let columns = targetTargets ?? targets { targetArgs += ["--targets", columns] }
+        let featureNames = DataOptions.list(features), sourceTargets = DataOptions.list(targets)
+        func loadSource(_ loss: Loss, _ model: ModelFile?) throws -> LabeledData {
+            try DataOptions.load(path: source, labels: sourceLabels, features: featureNames, targets: sourceTargets, loss: loss, model: model)
+        }
 
         var fields: [(String, SummaryValue)] = [("command", .text("transfer"))]
         let trained: ModelFile
         let sourceData: LabeledData
         if let sourceModel {
             trained = try loadModel(sourceModel, arch: arch)
-            sourceData = try DataOptions.parse(sourceArgs).load(loss: trained.loss, model: trained)
+            sourceData = try loadSource(trained.loss, trained)
             fields.append(("source_model", .text(sourceModel)))
         } else {
             let architecture = try step { () throws(WorkflowError) in try Architecture(parsing: arch!) }
-            sourceData = try DataOptions.parse(sourceArgs).load(loss: lossValue)
+            sourceData = try loadSource(lossValue, nil)
             let options = try stageOptions(sourceEpochs, batchSize)
             let progress = ProgressDisplay("train", quiet: output.quiet)
             (trained, _) = try step { () throws(WorkflowError) in
@@ -88,7 +85,8 @@ struct TransferCommand: ParsableCommand {
             }
             progress.finish()
         }
-        let targetData = try DataOptions.parse(targetArgs).load(loss: trained.loss, model: trained)
+        let targetData = try DataOptions.load(path: target, labels: targetLabels, features: featureNames,
+                                              targets: DataOptions.list(targetTargets) ?? sourceTargets, loss: trained.loss, model: trained)
         let sourceScore = try step { () throws(WorkflowError) in try Workflow.evaluate(trained, data: sourceData, task: .source) }
 
         let pruned = try step { () throws(WorkflowError) in try Workflow.prune(trained, pruning: MagnitudePruning(ratio: ratio)) }

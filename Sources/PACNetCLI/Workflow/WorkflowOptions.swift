@@ -20,24 +20,36 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Loss: mse (regression), bce (0/1 multi-label columns) or ce (one integer class column).")
     var loss: String?
 
-    func parsedLoss(default fallback: Loss) throws -> Loss {
-        guard let loss else { return fallback }
-        guard let parsed = Loss(rawValue: loss) else { throw CLIError("--loss must be mse, bce or ce, got '\(loss)'") }
+    func parsedLoss(default fallback: Loss) throws -> Loss { try Self.parseLoss(loss, default: fallback) }
+
+    static func parseLoss(_ text: String?, default fallback: Loss) throws -> Loss {
+        guard let text else { return fallback }
+        guard let parsed = Loss(rawValue: text) else { throw CLIError("--loss must be mse, bce or ce, got '\(text)'") }
         return parsed
     }
 
     /// Loads the data, defaulting columns to a model's when one is given.
     func load(loss: Loss, model: ModelFile? = nil, targetTask: Bool = false) throws -> LabeledData {
-        let targetNames = list(targets) ?? (targetTask ? (model?.targetTaskTargets ?? model?.targets) : model?.targets)
-        guard let targetNames, !targetNames.isEmpty || data.lowercased().hasSuffix(".npy") else {
-            throw CLIError("--targets is required: name the target column(s) of \(data)")
+        try Self.load(path: data, labels: labels, features: Self.list(features), targets: Self.list(targets),
+                      loss: loss, model: model, targetTask: targetTask)
+    }
+
+    /// Loads labelled data; feature and target columns default to `model`'s (the target task's
+    /// targets when `targetTask`).
+    static func load(path: String, labels: String?, features: [String]?, targets: [String]?, loss: Loss,
+                     model: ModelFile? = nil, targetTask: Bool = false) throws -> LabeledData {
+        let isNPY = path.lowercased().hasSuffix(".npy")
+        let targetNames = targets ?? (targetTask ? (model?.targetTaskTargets ?? model?.targets) : model?.targets)
+        guard let targetNames, !targetNames.isEmpty || isNPY else {
+            throw CLIError("--targets is required: name the target column(s) of \(path)")
         }
-        let featureNames = list(features) ?? (data.lowercased().hasSuffix(".npy") ? nil : model?.features)
-        let spec = DataSpec(path: data, labelsPath: labels, features: featureNames, targets: targetNames, loss: loss)
+        let featureNames = features ?? (isNPY ? nil : model?.features)
+        let spec = DataSpec(path: path, labelsPath: labels, features: featureNames, targets: targetNames, loss: loss)
         do { return try LabeledData.load(spec) } catch { throw CLIError(error.description) }
     }
 
-    private func list(_ text: String?) -> [String]? {
+    /// A comma-separated list, or nil when not given.
+    static func list(_ text: String?) -> [String]? {
         text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
     }
 }
