@@ -41,7 +41,7 @@ let package = Package(
         // PAC-Net (prune / allocate / calibrate) and the transfer baselines.
         .target(name: "PACNet", dependencies: ["PACNN"], swiftSettings: nativeCodegen),
         // Benchmark tasks, the experiment runner and its reports.
-        .target(name: "PACBenchmarks", dependencies: ["PACNet"], swiftSettings: nativeCodegen),
+        .target(name: "PACBenchmarks", dependencies: ["PACNet", "PACIO"], swiftSettings: nativeCodegen),
         // Bring-your-own-data workflows: data files, model files, the staged PAC-Net operations.
         .target(name: "PACWorkflow", dependencies: ["PACNet", "PACIO"], swiftSettings: nativeCodegen),
         // The `pacnet` command-line tool.
@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "PACNetTests", dependencies: ["PACNet"]),
         .testTarget(name: "PACIOTests", dependencies: ["PACIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PACWorkflowTests", dependencies: ["PACWorkflow"]),
-        .testTarget(name: "PACBenchmarksTests", dependencies: ["PACBenchmarks"]),
+        .testTarget(name: "PACBenchmarksTests", dependencies: ["PACBenchmarks", "PACIO"]),
         .testTarget(name: "PACNetCLITests", dependencies: ["PACNetCLI"]),
     ]
 )

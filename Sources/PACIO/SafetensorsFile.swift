@@ -94,14 +94,14 @@ public struct SafetensorsFile: Sendable, Equatable {
         var fields: [String] = []
         if !metadata.isEmpty {
             let pairs = metadata.sorted { $0.key < $1.key }
-                .map { SafetensorsJSONWriter.quoted($0.key) + ":" + SafetensorsJSONWriter.quoted($0.value) }
+                .map { JSONString.quoted($0.key) + ":" + JSONString.quoted($0.value) }
             fields.append("\"__metadata__\":{" + pairs.joined(separator: ",") + "}")
         }
         var offset = 0
         for (name, tensor) in tensors {
             let end = offset + tensor.count * 4
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            fields.append(SafetensorsJSONWriter.quoted(name)
+            fields.append(JSONString.quoted(name)
                 + ":{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }

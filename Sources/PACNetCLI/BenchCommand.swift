@@ -1,3 +1,4 @@
+import PACIO
 import ArgumentParser
 import Foundation
 import PACBenchmarks

@@ -1,3 +1,4 @@
+import PACIO
 import Foundation
 import PACBenchmarks
 import Testing

@@ -1,3 +1,4 @@
+import PACIO
 import PACNet
 
 /// One measured result of a benchmark run.

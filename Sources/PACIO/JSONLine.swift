@@ -15,24 +15,5 @@ public struct JSONLine {
     /// The object text, e.g. `{"task":"friedman","seed":0}`.
     public var text: String { "{" + fields.joined(separator: ",") + "}" }
 
-    private func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 { out += "\\u" + String(format4(scalar.value)) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
-
-    private func format4(_ v: UInt32) -> String {
-        let hex = String(v, radix: 16)
-        return String(repeating: "0", count: 4 - hex.count) + hex
-    }
+    private func quote(_ s: String) -> String { JSONString.quoted(s) }
 }
