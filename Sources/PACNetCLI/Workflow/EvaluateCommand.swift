@@ -17,9 +17,10 @@ struct EvaluateCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let file = try loadModel(model, arch: arch)
+        var file = try loadModel(model, arch: arch)
+        file.loss = try data.parsedLoss(default: file.loss)
         let which = try parseTask(task, default: file.stage.tasks.last!)
-        let labeled = try data.load(loss: try data.parsedLoss(default: file.loss), model: file, targetTask: which == .target)
+        let labeled = try data.load(loss: file.loss, model: file, targetTask: which == .target)
         let score = try step { () throws(WorkflowError) in try Workflow.evaluate(file, data: labeled, task: which) }
         printSummary([
             ("command", .text("evaluate")), ("model", .text(model)), ("task", .text(which.rawValue)),

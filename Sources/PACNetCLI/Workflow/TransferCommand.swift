@@ -24,8 +24,8 @@ struct TransferCommand: ParsableCommand {
     var targets: String?
     @Option(name: .customLong("target-targets"), help: "Target columns of the target CSV, if named differently.")
     var targetTargets: String?
-    @Option(help: "Loss: mse, bce or ce.")
-    var loss: String = "mse"
+    @Option(help: "Loss: mse, bce or ce (default: mse, or the source model's).")
+    var loss: String?
     @Option(help: "Architecture for a new source model, e.g. mlp:10-100-100-100-1:relu.")
     var arch: String?
     @Option(name: .customLong("source-model"), help: "Start from this trained model instead of training one (a PyTorch file needs --arch).")
@@ -68,10 +68,12 @@ struct TransferCommand: ParsableCommand {
         }
 
         var fields: [(String, SummaryValue)] = [("command", .text("transfer"))]
-        let trained: ModelFile
+        var trained: ModelFile
         let sourceData: LabeledData
         if let sourceModel {
             trained = try loadModel(sourceModel, arch: arch)
+            // Files from PyTorch carry no loss; an explicit --loss says what it was trained for.
+            if loss != nil { trained.loss = lossValue }
             sourceData = try loadSource(trained.loss, trained)
             fields.append(("source_model", .text(sourceModel)))
         } else {
