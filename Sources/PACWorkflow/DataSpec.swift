@@ -34,6 +34,10 @@ public struct LabeledData: Sendable {
     public let targets: Tensor
     public let featureNames: [String]
     public let targetNames: [String]
+    /// The data file (features) and, for NPY, the labels file, as the user named them; for
+    /// error messages. `nil` for data built in memory.
+    public var path: String? = nil
+    public var labelsPath: String? = nil
 
     public var count: Int { inputs.shape[0] }
     public var dataset: Dataset { Dataset(inputs: inputs, targets: targets) }
@@ -101,7 +105,7 @@ public struct LabeledData: Sendable {
             let column = targets.slice(axis: 1, index..<(index + 1))
             try checkTargetColumn(column, loss: spec.loss) { row in try table.location(row: row, column: name) }
         }
-        return LabeledData(inputs: inputs, targets: targets, featureNames: features, targetNames: spec.targets)
+        return LabeledData(inputs: inputs, targets: targets, featureNames: features, targetNames: spec.targets, path: spec.path)
     }
 
     private static func loadNPY(_ spec: DataSpec) throws -> LabeledData {
@@ -137,7 +141,8 @@ public struct LabeledData: Sendable {
                 labelsArray.location(ofElement: row * width + index)
             }
         }
-        return LabeledData(inputs: inputs, targets: targets, featureNames: (0..<inputs.shape[1]).map { "x\($0)" }, targetNames: names)
+        return LabeledData(inputs: inputs, targets: targets, featureNames: (0..<inputs.shape[1]).map { "x\($0)" }, targetNames: names,
+                           path: spec.path, labelsPath: labelsPath)
     }
 
     /// `N x ...` arrays as `N x F` matrices.

@@ -113,18 +113,19 @@ public enum Workflow {
 
     /// Checks that data and architecture agree in width and label range.
     static func check(_ data: LabeledData, fits architecture: Architecture, loss: Loss) throws(WorkflowError) {
+        let inputFile = data.path ?? "the data", labelFile = data.labelsPath ?? inputFile
         guard data.inputs.shape[1] == architecture.inputWidth else {
-            throw WorkflowError("architecture \(architecture) takes \(architecture.inputWidth) inputs, but the data has \(data.inputs.shape[1]) feature columns (\(data.featureNames.prefix(8).joined(separator: ", "))\(data.featureNames.count > 8 ? ", ..." : ""))")
+            throw WorkflowError("architecture \(architecture) takes \(architecture.inputWidth) inputs, but \(inputFile) has \(data.inputs.shape[1]) feature columns (\(data.featureNames.prefix(8).joined(separator: ", "))\(data.featureNames.count > 8 ? ", ..." : ""))")
         }
         switch loss {
         case .mse, .bce:
             guard data.targets.shape[1] == architecture.outputWidth else {
-                throw WorkflowError("architecture \(architecture) has \(architecture.outputWidth) outputs, but the data has \(data.targets.shape[1]) target columns")
+                throw WorkflowError("architecture \(architecture) has \(architecture.outputWidth) outputs, but \(labelFile) has \(data.targets.shape[1]) target columns")
             }
         case .crossEntropy:
             let largest = Int(data.targets.max())
             guard largest < architecture.outputWidth else {
-                throw WorkflowError("architecture \(architecture) has \(architecture.outputWidth) outputs (classes 0...\(architecture.outputWidth - 1)), but the data has class \(largest)")
+                throw WorkflowError("architecture \(architecture) has \(architecture.outputWidth) outputs (classes 0...\(architecture.outputWidth - 1)), but \(labelFile) has class \(largest)")
             }
         }
     }
@@ -138,7 +139,8 @@ public enum Workflow {
         func subset(_ rows: ArraySlice<Int>) -> LabeledData {
             let indices = Array(rows)
             return LabeledData(inputs: data.inputs.gatherRows(indices), targets: data.targets.gatherRows(indices),
-                               featureNames: data.featureNames, targetNames: data.targetNames)
+                               featureNames: data.featureNames, targetNames: data.targetNames,
+                               path: data.path, labelsPath: data.labelsPath)
         }
         return (subset(order[held...]), subset(order[..<held]))
     }

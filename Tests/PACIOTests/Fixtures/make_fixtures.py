@@ -4,11 +4,17 @@
     python3 -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install torch numpy safetensors
     /tmp/torchenv/bin/python Tests/PACIOTests/Fixtures/make_fixtures.py            # (re)write fixtures
     /tmp/torchenv/bin/python Tests/PACIOTests/Fixtures/make_fixtures.py --check F  # inspect a file
+    /tmp/torchenv/bin/python Tests/PACIOTests/Fixtures/make_fixtures.py --only torch_mlp_relu  # one fixture set
 
 Writes, next to this script:
   torch_mlp.safetensors    state_dict of a seeded Sequential(Linear(3,8), ReLU, Linear(8,8), Tanh, Linear(8,2))
   torch_mlp_inputs.npy     5x3 float32 inputs
   torch_mlp_outputs.npy    5x2 float32 outputs of the model on those inputs
+  torch_mlp_relu.safetensors  state_dict of a seeded Sequential(Linear(3,8), ReLU, Linear(8,8), ReLU, Linear(8,2)):
+                           one activation throughout, so `--arch mlp:3-8-8-2:relu` describes it
+                           (read by Tests/PACWorkflowTests/PyTorchInteropTests.swift and the CLI tests)
+  torch_mlp_relu_inputs.npy   5x3 float32 inputs
+  torch_mlp_relu_outputs.npy  5x2 float32 outputs of the model on those inputs
   torch_dtypes.safetensors small float16/bfloat16/float64/int64/int32/uint8/bool tensors with known values
 
 The numbers it prints are hard-coded in SafetensorsFixtureTests.swift.
@@ -50,6 +56,22 @@ def make_mlp():
     print("outputs[0]:", outputs[0].numpy())
 
 
+def make_mlp_relu():
+    torch.manual_seed(2)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(3, 8), torch.nn.ReLU(),
+        torch.nn.Linear(8, 8), torch.nn.ReLU(),
+        torch.nn.Linear(8, 2),
+    )
+    inputs = torch.randn(5, 3, generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        outputs = model(inputs)
+    save_file(model.state_dict(), os.path.join(HERE, "torch_mlp_relu.safetensors"), metadata={"format": "pt"})
+    np.save(os.path.join(HERE, "torch_mlp_relu_inputs.npy"), inputs.numpy().astype(np.float32))
+    np.save(os.path.join(HERE, "torch_mlp_relu_outputs.npy"), outputs.numpy().astype(np.float32))
+    print("torch_mlp_relu outputs:", outputs.numpy())
+
+
 def make_dtypes():
     inf = float("inf")
     tensors = {
@@ -85,8 +107,14 @@ def check(path):
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--check":
         check(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "--only":
+        makers = {"torch_mlp": make_mlp, "torch_mlp_relu": make_mlp_relu, "torch_dtypes": make_dtypes}
+        if sys.argv[2] not in makers:
+            sys.exit(f"--only takes one of {sorted(makers)}")
+        makers[sys.argv[2]]()
     elif len(sys.argv) == 1:
         make_mlp()
+        make_mlp_relu()
         make_dtypes()
         print("sizes:", {f: os.path.getsize(os.path.join(HERE, f)) for f in sorted(os.listdir(HERE)) if f.startswith("torch_")})
     else:
