@@ -46,6 +46,9 @@ struct CSVParser {
 
         var values: [Double] = []
         var rowLines: [Int] = []
+        // Cell problems are recorded, not thrown: a column that is never used (an id, a name)
+        // may hold anything. They are reported when a column holding one is read.
+        var problems: [Int: DataError] = [:]
         // Blank lines are fine at the end of the file but not between rows.
         var firstBlankLine: Int?
         while offset < bytes.count {
@@ -67,17 +70,20 @@ struct CSVParser {
                 case .value(let value):
                     values.append(value)
                 case .notANumber:
-                    throw .notANumber(location(field, c, columns), text: text(of: field))
+                    problems[values.count] = .notANumber(location(field, c, columns), text: text(of: field))
+                    values.append(.nan)
                 case .nan:
-                    throw .nanValue(location(field, c, columns))
+                    problems[values.count] = .nanValue(location(field, c, columns))
+                    values.append(.nan)
                 case .infinite:
-                    throw .infiniteValue(location(field, c, columns))
+                    problems[values.count] = .infiniteValue(location(field, c, columns))
+                    values.append(.nan)
                 }
             }
             rowLines.append(rowLine)
         }
         if rowLines.isEmpty { throw .noDataRows(path: path) }
-        return CSVTable(path: path, columns: columns, values: values, rowLines: rowLines)
+        return CSVTable(path: path, columns: columns, values: values, rowLines: rowLines, problems: problems)
     }
 
     /// The header row's fields as names: unquoted names are trimmed, quoted ones kept verbatim.

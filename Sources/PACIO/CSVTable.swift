@@ -5,9 +5,10 @@ import PACEngine
 ///
 /// Format: comma-separated; fields may be wrapped in double quotes (`""` inside quotes is a
 /// literal quote, and quotes may span lines); LF or CRLF line endings; a UTF-8 byte-order mark,
-/// a trailing newline and blank lines at the end are ignored. Every data cell must be a finite
-/// decimal number (`1`, `-2.5`, `1e-3`, `+3`, surrounding spaces allowed); anything else is a
-/// `DataError` naming the file, line, field number and column.
+/// a trailing newline and blank lines at the end are ignored. Every cell of a column that is read
+/// must be a finite decimal number (`1`, `-2.5`, `1e-3`, `+3`, surrounding spaces allowed);
+/// anything else is a `DataError` naming the file, line, field number and column, raised when
+/// that column is read, so unused columns (ids, names) may hold text.
 public struct CSVTable: Sendable {
     /// The file the table came from, as used in error messages.
     public let path: String
@@ -21,13 +22,24 @@ public struct CSVTable: Sendable {
     /// The 1-based file line each data row starts on (quoted fields may span lines).
     let rowLines: [Int]
     let columnIndex: [String: Int]
+    /// Cells that are not finite numbers, by flat index, with the error to report.
+    let problems: [Int: DataError]
 
-    init(path: String, columns: [String], values: [Double], rowLines: [Int]) {
+    init(path: String, columns: [String], values: [Double], rowLines: [Int], problems: [Int: DataError] = [:]) {
         self.path = path
         self.columns = columns
         self.values = values
         self.rowLines = rowLines
         self.columnIndex = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
+        self.problems = problems
+    }
+
+    /// Throws the first (in file order) problem cell among the given column indices.
+    private func checkNumeric(_ indices: [Int]) throws(DataError) {
+        guard !problems.isEmpty else { return }
+        let width = columns.count
+        let wanted = Set(indices)
+        if let first = problems.keys.filter({ wanted.contains($0 % width) }).min() { throw problems[first]! }
     }
 
     /// Reads and parses the CSV file at `path`.
@@ -53,6 +65,7 @@ public struct CSVTable: Sendable {
     /// The values of the column named `name`, one per row.
     public func column(_ name: String) throws(DataError) -> [Double] {
         let c = try index(of: name)
+        try checkNumeric([c])
         let width = columns.count
         return (0..<rowCount).map { values[$0 * width + c] }
     }
@@ -64,6 +77,7 @@ public struct CSVTable: Sendable {
     public func matrix(columns names: [String]) throws(DataError) -> Tensor {
         var sources: [Int] = []
         for name in names { sources.append(try index(of: name)) }
+        try checkNumeric(sources)
         let width = columns.count, rows = rowCount
         // Validate first so the tensor can be filled in place without a way to fail.
         for row in 0..<rows {
@@ -82,11 +96,15 @@ public struct CSVTable: Sendable {
         })
     }
 
+    /// Every column as a matrix (checks that the whole table is numeric).
+    public func matrix() throws(DataError) -> Tensor { try matrix(columns: columns) }
+
     /// The column named `name` as integer class labels.
     ///
     /// Throws `nonIntegerLabel` at the first value with a fractional part (or out of `Int` range).
     public func classLabels(_ name: String) throws(DataError) -> [Int] {
         let c = try index(of: name)
+        try checkNumeric([c])
         let width = columns.count
         var labels: [Int] = []
         labels.reserveCapacity(rowCount)

@@ -26,7 +26,8 @@ public struct ModelFile {
     /// Target column names of the target task (after calibration).
     public var targetTaskTargets: [String]?
     public var ratio: Double?
-    public var lambda: Double?
+    /// The calibration penalty strength (Float, as used in training).
+    public var lambda: Float?
     /// Metadata keys of other tools, kept as they are.
     public var extraMetadata: [String: String] = [:]
 
@@ -150,7 +151,7 @@ public struct ModelFile {
         model.targets = try metadata["pacnet.targets"].map { (text) throws(WorkflowError) in try parseList(text, name) }
         model.targetTaskTargets = try metadata["pacnet.target_task_targets"].map { (text) throws(WorkflowError) in try parseList(text, name) }
         model.ratio = metadata["pacnet.ratio"].flatMap(Double.init)
-        model.lambda = metadata["pacnet.lambda"].flatMap(Double.init)
+        model.lambda = metadata["pacnet.lambda"].flatMap(Float.init)
         model.extraMetadata = metadata.filter { !$0.key.hasPrefix("pacnet.") && $0.key != "format" }
         return model
     }

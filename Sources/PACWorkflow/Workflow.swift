@@ -81,7 +81,7 @@ public enum Workflow {
         try check(data, fits: model.architecture, loss: model.loss)
         var result = model
         result.stage = .calibrated
-        result.lambda = Double(lambda)
+        result.lambda = lambda
         result.targetTaskTargets = data.targetNames
         let (fit, validation) = split(data, options)
         let allocated = PACNetModel(network: model.network, masks: masks)

@@ -87,14 +87,14 @@ struct CSVTableTests {
 
     @Test func nonNumericCellNamesLineColumnAndName() {
         let text = "id,x1,x2,y\n1,1,1,1\n2,2,2,2\n3,3,3,3\n4,4,4,4\n5,5,5,5\n6,6,abc,6\n"
-        let error = caughtDataError { try CSVTable.parse(text, path: "data.csv") }
+        let error = caughtDataError { try CSVTable.parse(text, path: "data.csv").matrix() }
         #expect(error == .notANumber(DataLocation(path: "data.csv", line: 7, column: 3, columnName: "x2"), text: "abc"))
         #expect(error?.description == "data.csv:7:3 (column 'x2'): 'abc' is not a number")
     }
 
     @Test(arguments: ["abc", "1.2.3", "1e", "e5", "0x10", "5x", "--1", "1 2", "+", ".", "٣", "1e+", "nanx", "\"1\"\"2\""])
     func rejectsNonNumbers(_ cell: String) {
-        let error = caughtDataError { try CSVTable.parse("a,b\n0,\(cell)\n", path: "d.csv") }
+        let error = caughtDataError { try CSVTable.parse("a,b\n0,\(cell)\n", path: "d.csv").matrix() }
         guard case .notANumber(let location, _)? = error else {
             Issue.record("expected notANumber for \(cell), got \(String(describing: error))")
             return
@@ -102,28 +102,35 @@ struct CSVTableTests {
         #expect(location == DataLocation(path: "d.csv", line: 2, column: 2, columnName: "b"))
     }
 
+    @Test func textInUnusedColumnsIsFine() throws {
+        let table = try CSVTable.parse("id,name,x,y\nA7,alice,1,2\nB8,bob,3,4\n", path: "data.csv")
+        #expect(try table.matrix(columns: ["x", "y"]).scalars == [1, 2, 3, 4])
+        let error = caughtDataError { try table.column("name") }
+        #expect(error?.description == "data.csv:2:2 (column 'name'): 'alice' is not a number")
+    }
+
     @Test func emptyCell() {
-        let error = caughtDataError { try CSVTable.parse("a,b\n1,\n", path: "data.csv") }
+        let error = caughtDataError { try CSVTable.parse("a,b\n1,\n", path: "data.csv").matrix() }
         #expect(error == .notANumber(DataLocation(path: "data.csv", line: 2, column: 2, columnName: "b"), text: ""))
         #expect(error?.description == "data.csv:2:2 (column 'b'): cell is empty, expected a number")
     }
 
     @Test func quotedNonNumberIsReportedUnescaped() {
-        let error = caughtDataError { try CSVTable.parse("a\n\"x\"\"y\"\n", path: "data.csv") }
+        let error = caughtDataError { try CSVTable.parse("a\n\"x\"\"y\"\n", path: "data.csv").matrix() }
         #expect(error?.description == "data.csv:2:1 (column 'a'): 'x\"y' is not a number")
     }
 
     @Test(arguments: ["NaN", "nan", "-nan", "NAN", "+NaN"])
     func nanIsAnError(_ cell: String) {
         let text = "x,y\n1,1\n2,2\n3,3\n4,4\n5,5\n6,6\n7,7\n8,\(cell)\n"
-        let error = caughtDataError { try CSVTable.parse(text, path: "data.csv") }
+        let error = caughtDataError { try CSVTable.parse(text, path: "data.csv").matrix() }
         #expect(error == .nanValue(DataLocation(path: "data.csv", line: 9, column: 2, columnName: "y")))
         #expect(error?.description == "data.csv:9:2 (column 'y'): value is NaN")
     }
 
     @Test(arguments: ["inf", "-inf", "Infinity", "-INFINITY", "+Inf", "1e999", "-1e400"])
     func infinityIsAnError(_ cell: String) {
-        let error = caughtDataError { try CSVTable.parse("x,y\n\(cell),1\n", path: "data.csv") }
+        let error = caughtDataError { try CSVTable.parse("x,y\n\(cell),1\n", path: "data.csv").matrix() }
         #expect(error == .infiniteValue(DataLocation(path: "data.csv", line: 2, column: 1, columnName: "x")))
         #expect(error?.description == "data.csv:2:1 (column 'x'): value is infinite")
     }
@@ -150,7 +157,7 @@ struct CSVTableTests {
 
     @Test func emptyFile() {
         for text in ["", "\n\n", "  \r\n\t\n", "\u{FEFF}"] {
-            let error = caughtDataError { try CSVTable.parse(text, path: "data.csv") }
+            let error = caughtDataError { try CSVTable.parse(text, path: "data.csv").matrix() }
             #expect(error == .emptyFile(path: "data.csv"))
             #expect(error?.description == "data.csv: file is empty")
         }
@@ -158,7 +165,7 @@ struct CSVTableTests {
 
     @Test func headerOnly() {
         for text in ["a,b", "a,b\n", "a,b\r\n\r\n\n"] {
-            let error = caughtDataError { try CSVTable.parse(text, path: "data.csv") }
+            let error = caughtDataError { try CSVTable.parse(text, path: "data.csv").matrix() }
             #expect(error == .noDataRows(path: "data.csv"))
             #expect(error?.description == "data.csv: header only, no data rows")
         }
@@ -190,7 +197,7 @@ struct CSVTableTests {
     @Test func quotedLineBreaksAdvanceLineNumbers() throws {
         // The header spans lines 1-2, so the data rows are on lines 3 and 4.
         let text = "\"multi\nline\",b\n1,2\n3,oops\n"
-        let error = caughtDataError { try CSVTable.parse(text, path: "data.csv") }
+        let error = caughtDataError { try CSVTable.parse(text, path: "data.csv").matrix() }
         #expect(error == .notANumber(DataLocation(path: "data.csv", line: 4, column: 2, columnName: "b"), text: "oops"))
         let table = try CSVTable.parse("\"multi\nline\",b\n1,2\n", path: "data.csv")
         #expect(table.columns == ["multi\nline", "b"])

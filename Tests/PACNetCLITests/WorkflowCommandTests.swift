@@ -23,7 +23,9 @@ struct WorkflowCommandTests {
             #expect(train.text("model") == trained)
             #expect(train.text("architecture") == "mlp:3-8-1:tanh")
             #expect(train.text("loss") == "mse")
-            #expect(train.number("rows") == 100)
+            // 100 rows with --validation 0.2: 80 trained on, 20 held out.
+            #expect(train.number("rows") == 80)
+            #expect(train.number("validation_rows") == 20)
             #expect(train.number("epochs") == 5)
             #expect((train.number("train_rmse") ?? -1) > 0)
             #expect((train.number("validation_rmse") ?? -1) > 0, "--validation 0.2 reports a validation score: \(train)")

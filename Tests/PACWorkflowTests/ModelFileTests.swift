@@ -30,7 +30,7 @@ struct ModelFileTests {
             #expect(loaded.standardization == model.standardization)
             #expect(loaded.standardization != nil)
             #expect(loaded.ratio == (stage == .trained ? nil : 0.5))
-            #expect(loaded.lambda == (stage == .calibrated ? Double(Float(0.01)) : nil))
+            #expect(loaded.lambda == (stage == .calibrated ? Float(0.01) : nil))
             #expect(loaded.lambda == model.lambda)
 
             if stage == .trained {

@@ -13,7 +13,7 @@ struct WorkflowStageTests {
             [.trained, .pruned, .allocated, .calibrated])
         #expect(pipeline.trained.masks == nil)
         #expect(pipeline.pruned.ratio == 0.5)
-        #expect(pipeline.calibrated.lambda == Double(Float(0.05)))
+        #expect(pipeline.calibrated.lambda == Float(0.05))
         #expect(pipeline.calibrated.targetTaskTargets == ["z"])
         #expect(pipeline.calibrated.targets == ["y"])
         let masks = try #require(pipeline.pruned.masks)

@@ -24,7 +24,7 @@ struct InfoCommand: ParsableCommand {
         if let targets = file.targets { fields.append(("targets", .text(targets.joined(separator: ",")))) }
         if let targets = file.targetTaskTargets { fields.append(("target_task_targets", .text(targets.joined(separator: ",")))) }
         if let ratio = file.ratio { fields.append(("ratio", .number(ratio))) }
-        if let lambda = file.lambda { fields.append(("lambda", .number(lambda))) }
+        if let lambda = file.lambda { fields.append(("lambda", .number(Double("\(lambda)")))) }
         fields.append(("standardized", .text(file.standardization == nil ? "no" : "yes")))
         for (name, parameter) in file.network.namedParameters() {
             let mask = file.masks?[name]

@@ -16,19 +16,24 @@ struct PredictCommand: ParsableCommand {
     var arch: String?
     @Option(help: "Data file: CSV with the model's feature columns (other columns are ignored), or .npy features.")
     var data: String
-    @Option(help: "Comma-separated feature columns (default: the model's).")
+    @Option(help: "Comma-separated feature columns (default: the model's, else every column but --targets).")
     var features: String?
-    @Option(help: "Which network: 'source' or 'target'.")
-    var task: String
+    @Option(help: "Comma-separated columns that are not features (default: the model's target columns).")
+    var targets: String?
+    @Option(help: "Loss the model was trained with, for files that do not say (PyTorch): mse, bce or ce.")
+    var loss: String?
+    @Option(help: "Which network: 'source' (masked) or 'target' (whole). Default: the model's last task.")
+    var task: String?
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         try output.checkWritable()
-        let file = try loadModel(model, arch: arch)
-        let which = try parseTask(task, default: .source)
+        var file = try loadModel(model, arch: arch)
+        file.loss = try DataOptions.parseLoss(loss, default: file.loss)
+        let which = try parseTask(task, default: file.stage.tasks.last!)
         let network = try step { () throws(WorkflowError) in try file.model(for: which) }
         let names = features.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? file.features
-        let excluded = (file.targets ?? []) + (file.targetTaskTargets ?? [])
+        let excluded = DataOptions.list(targets) ?? ((file.targets ?? []) + (file.targetTaskTargets ?? []))
         let (inputs, _) = try step { () throws(WorkflowError) in
             try LabeledData.loadFeatures(path: data, features: names, excluding: excluded)
         }

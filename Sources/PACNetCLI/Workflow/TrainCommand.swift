@@ -29,7 +29,8 @@ struct TrainCommand: ParsableCommand {
         try step { () throws(WorkflowError) in try model.save(to: output.out, overwrite: output.force) }
         printSummary([
             ("command", .text("train")), ("model", .text(output.out)), ("architecture", .text(architecture.description)),
-            ("loss", .text(loss.rawValue)), ("rows", .integer(labeled.count)), ("epochs", .integer(options.epochs)),
+            ("loss", .text(loss.rawValue)), ("rows", .integer(report.training.samples)),
+            ("validation_rows", .integer(report.validation?.samples ?? 0)), ("epochs", .integer(options.epochs)),
             ("train_\(report.training.metric)", .score(report.training)),
             ("validation_\(report.training.metric)", .score(report.validation)), ("seconds", .number(report.seconds)),
         ], json: output.json)

@@ -70,15 +70,29 @@ struct TransferCommand: ParsableCommand {
         var fields: [(String, SummaryValue)] = [("command", .text("transfer"))]
         var trained: ModelFile
         let sourceData: LabeledData
+        // Every file is read and checked before any training starts.
+        func loadTarget(_ model: ModelFile?, _ loss: Loss) throws -> LabeledData {
+            try DataOptions.load(path: target, labels: targetLabels, features: featureNames,
+                                 targets: DataOptions.list(targetTargets) ?? sourceTargets, loss: loss, model: model)
+        }
+        let targetData: LabeledData
         if let sourceModel {
+            guard !standardize else {
+                throw CLIError("--standardize applies when training the source model here; a given --source-model keeps the input scaling it was trained with")
+            }
             trained = try loadModel(sourceModel, arch: arch)
             // Files from PyTorch carry no loss; an explicit --loss says what it was trained for.
             if loss != nil { trained.loss = lossValue }
             sourceData = try loadSource(trained.loss, trained)
+            // Imported files do not know their columns; record them so later commands can find them.
+            trained.features = trained.features ?? sourceData.featureNames
+            trained.targets = trained.targets ?? sourceData.targetNames
+            targetData = try loadTarget(trained, trained.loss)
             fields.append(("source_model", .text(sourceModel)))
         } else {
             let architecture = try step { () throws(WorkflowError) in try Architecture(parsing: arch!) }
             sourceData = try loadSource(lossValue, nil)
+            targetData = try loadTarget(nil, lossValue)
             let options = try stageOptions(sourceEpochs, batchSize)
             let progress = ProgressDisplay("train", quiet: output.quiet)
             (trained, _) = try step { () throws(WorkflowError) in
@@ -87,8 +101,6 @@ struct TransferCommand: ParsableCommand {
             }
             progress.finish()
         }
-        let targetData = try DataOptions.load(path: target, labels: targetLabels, features: featureNames,
-                                              targets: DataOptions.list(targetTargets) ?? sourceTargets, loss: trained.loss, model: trained)
         let sourceScore = try step { () throws(WorkflowError) in try Workflow.evaluate(trained, data: sourceData, task: .source) }
 
         let pruned = try step { () throws(WorkflowError) in try Workflow.prune(trained, pruning: MagnitudePruning(ratio: ratio)) }

@@ -39,7 +39,8 @@ struct DataOptions: ParsableArguments {
     static func load(path: String, labels: String?, features: [String]?, targets: [String]?, loss: Loss,
                      model: ModelFile? = nil, targetTask: Bool = false) throws -> LabeledData {
         let isNPY = path.lowercased().hasSuffix(".npy")
-        let targetNames = targets ?? (targetTask ? (model?.targetTaskTargets ?? model?.targets) : model?.targets)
+        // NumPy labels need no names (they default to y0, y1, ...).
+        let targetNames = targets ?? (targetTask ? (model?.targetTaskTargets ?? model?.targets) : model?.targets) ?? (isNPY ? [] : nil)
         guard let targetNames, !targetNames.isEmpty || isNPY else {
             throw CLIError("--targets is required: name the target column(s) of \(path)")
         }
