@@ -11,8 +11,8 @@ struct BenchmarkOptions: ParsableArguments {
     @Option(name: .customLong("n-target"), help: "Comma-separated target training-set sizes (default: the task's).")
     var nTarget: String?
 
-    @Option(help: "Comma-separated methods: \(TransferMethod.allCases.map(\.rawValue).joined(separator: ",")).")
-    var methods: String = TransferMethod.allCases.map(\.rawValue).joined(separator: ",")
+    @Option(help: "Comma-separated methods (default: the task's; available: \(TransferMethod.allCases.map(\.rawValue).joined(separator: ","))).")
+    var methods: String?
 
     @Option(parsing: .unconditional, help: "PAC-Net pruning ratio: the fraction of weights pruned, in (0, 1).")
     var ratio: Double = 0.8
@@ -48,7 +48,7 @@ struct BenchmarkOptions: ParsableArguments {
     var quiet = false
 
     /// The validated experiment configuration.
-    func configuration(defaultTargetSizes: [Int]) throws -> ExperimentConfiguration {
+    func configuration(defaultTargetSizes: [Int], defaultMethods: [TransferMethod] = TransferMethod.core) throws -> ExperimentConfiguration {
         guard seeds >= 1 else { throw CLIError("--seeds must be at least 1, got \(seeds)") }
         var config = ExperimentConfiguration()
         config.seeds = (0..<seeds).map { UInt64($0) }
@@ -61,7 +61,8 @@ struct BenchmarkOptions: ParsableArguments {
         } else {
             config.targetSizes = defaultTargetSizes
         }
-        let names = methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let names = (methods ?? defaultMethods.map(\.rawValue).joined(separator: ","))
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !names.isEmpty else { throw CLIError("--methods: the method list is empty") }
         config.methods = try names.map { name in
             guard let method = TransferMethod(rawValue: name) else {

@@ -17,7 +17,7 @@ enum BenchmarkRunner {
             records = try experiment.run { record in
                 if options.json {
                     // Unbuffered, so each line is visible as soon as its seed is done.
-                    FileHandle.standardOutput.write(Data((record.jsonLine(metric: task.metric) + "\n").utf8))
+                    FileHandle.standardOutput.write(Data((record.jsonLine(metrics: task.metrics) + "\n").utf8))
                 }
                 if !options.quiet, case .transfer(let r) = record, r.seed != lastSeed {
                     lastSeed = r.seed
@@ -28,7 +28,7 @@ enum BenchmarkRunner {
             throw CLIError("\(task.name): \(error)")
         }
         if !options.json {
-            print(ResultsTable(task: task.name, metric: task.metric, higherIsBetter: task.higherIsBetter, records: records).render())
+            print(ResultsTable(task: task.name, metrics: task.metrics, higherIsBetter: task.higherIsBetter, records: records).render())
             print("\nsettings: ratio \(config.ratio), lambda \(config.lambda), pruning \(config.pruningScope.rawValue)"
                   + "\(config.pruneBiases ? " incl. biases" : ""), epochs source \(config.sourceEpochs) / allocate \(config.allocateEpochs)"
                   + " / target \(config.targetEpochs), learning rate \(config.learningRate); total \(elapsed(since: started))")

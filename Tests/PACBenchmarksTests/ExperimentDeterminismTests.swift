@@ -9,7 +9,7 @@ struct ExperimentDeterminismTests {
         let config = TinyExperiment.configuration()
         let first = try TinyExperiment.run(config)
         let second = try TinyExperiment.run(config)
-        #expect(first.count == 2 * (3 + 2 * 4))
+        #expect(first.count == 2 * (3 + 2 * TransferMethod.allCases.count))
         #expect(first.scoreRows == second.scoreRows)
     }
 

@@ -92,7 +92,7 @@ struct FriedmanGeneratorTests {
     @Test func defaultsFollowTheSpecification() {
         let task = FriedmanTask()
         #expect(task.name == "friedman")
-        #expect(task.metric == "rmse")
+        #expect(task.metrics == ["rmse"])
         #expect(task.higherIsBetter == false)
         #expect(task.sourceTrainCount == 10_000)
         #expect(task.testCount == 10_000)

@@ -55,3 +55,35 @@ import Testing
         #expect(first.stateDict().map(\.value) != setup.source.stateDict().map(\.value))
     }
 }
+
+@Suite struct FreezeAndPackNetTests {
+    @Test func freezeTrainsOnlyTheLastLayer() throws {
+        let (source, allocated, _) = try Fixtures.allocated()
+        let setup = TransferSetup(source: source, allocated: allocated,
+                                  makeFresh: { MLP(sizes: [3, 12, 12, 1], activation: .tanh, rng: &$0) },
+                                  loss: .mse, schedule: Fixtures.schedule, lambda: 0.01)
+        var rng = RandomGenerator(seed: 16)
+        let model = try TransferMethod.freeze.run(setup, target: Fixtures.data(count: 32, seed: 17, shift: 0.4), rng: &rng).targetModel
+        let last = Set(TransferMethod.lastLayerParameters(of: model).map(ObjectIdentifier.init))
+        #expect(last.count == 2)
+        for ((name, after), (_, before)) in zip(model.namedParameters(), source.namedParameters()) {
+            let same = Fixtures.bits(after.value) == Fixtures.bits(before.value)
+            #expect(same == !last.contains(ObjectIdentifier(after)), "\(name)")
+        }
+        #expect(model.parameters().allSatisfy { $0.updateMask == nil })
+    }
+
+    @Test func packnetIsPACNetWithoutThePenalty() throws {
+        let (source, allocated, _) = try Fixtures.allocated()
+        let target = Fixtures.data(count: 32, seed: 18, shift: 0.4)
+        func run(_ method: TransferMethod, lambda: Float) throws -> [[UInt32]] {
+            let setup = TransferSetup(source: source, allocated: allocated,
+                                      makeFresh: { MLP(sizes: [3, 12, 12, 1], activation: .tanh, rng: &$0) },
+                                      loss: .mse, schedule: Fixtures.schedule, lambda: lambda)
+            var rng = RandomGenerator(seed: 19)
+            return try method.run(setup, target: target, rng: &rng).targetModel.stateDict().map { Fixtures.bits($0.value) }
+        }
+        #expect(try run(.packnet, lambda: 0.5) == run(.pacnet, lambda: 0))
+        #expect(try run(.packnet, lambda: 0.5) != run(.pacnet, lambda: 0.5))
+    }
+}

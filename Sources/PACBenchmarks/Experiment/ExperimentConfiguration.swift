@@ -6,7 +6,7 @@ public struct ExperimentConfiguration: Sendable, Equatable {
     public var seeds: [UInt64] = Array(0..<5)
     /// Target training-set sizes.
     public var targetSizes: [Int] = [10, 20, 50, 100, 200]
-    public var methods: [TransferMethod] = TransferMethod.allCases
+    public var methods: [TransferMethod] = TransferMethod.core
     /// PAC-Net's pruning ratio (fraction of weights pruned).
     public var ratio: Double = 0.8
     /// Strength of PAC-Net's and L2-SP's penalties.

@@ -23,10 +23,26 @@ public struct StageRecord: Sendable, Equatable {
     public let task: String
     public let seed: UInt64
     public let stage: PipelineStage
-    /// The source test score of the model at this stage.
-    public let sourceScore: Double
+    /// The source test scores of the model at this stage, one per task metric.
+    public let sourceScores: [Double]
     /// Time spent producing this stage.
     public let seconds: Double
+
+    public init(task: String, seed: UInt64, stage: PipelineStage, sourceScores: [Double], seconds: Double) {
+        self.task = task
+        self.seed = seed
+        self.stage = stage
+        self.sourceScores = sourceScores
+        self.seconds = seconds
+    }
+
+    /// A record of a single-metric task.
+    public init(task: String, seed: UInt64, stage: PipelineStage, sourceScore: Double, seconds: Double) {
+        self.init(task: task, seed: seed, stage: stage, sourceScores: [sourceScore], seconds: seconds)
+    }
+
+    /// The primary (first) metric's score.
+    public var sourceScore: Double { sourceScores[0] }
 }
 
 public struct TransferRecord: Sendable, Equatable {
@@ -34,28 +50,59 @@ public struct TransferRecord: Sendable, Equatable {
     public let seed: UInt64
     public let nTarget: Int
     public let method: TransferMethod
-    public let targetScore: Double
-    /// The source test score after transfer (`nil` for `scratch`; the masked network's for PAC-Net).
-    public let sourceScore: Double?
+    /// Target test scores, one per task metric.
+    public let targetScores: [Double]
+    /// Source test scores after transfer (`nil` for `scratch`; the masked network's for PAC-Net).
+    public let sourceScores: [Double]?
     /// Target training time.
     public let seconds: Double
+
+    public init(task: String, seed: UInt64, nTarget: Int, method: TransferMethod, targetScores: [Double],
+                sourceScores: [Double]?, seconds: Double) {
+        self.task = task
+        self.seed = seed
+        self.nTarget = nTarget
+        self.method = method
+        self.targetScores = targetScores
+        self.sourceScores = sourceScores
+        self.seconds = seconds
+    }
+
+    /// A record of a single-metric task.
+    public init(task: String, seed: UInt64, nTarget: Int, method: TransferMethod, targetScore: Double,
+                sourceScore: Double?, seconds: Double) {
+        self.init(task: task, seed: seed, nTarget: nTarget, method: method, targetScores: [targetScore],
+                  sourceScores: sourceScore.map { [$0] }, seconds: seconds)
+    }
+
+    /// The primary (first) metric's target score.
+    public var targetScore: Double { targetScores[0] }
+    /// The primary (first) metric's source score.
+    public var sourceScore: Double? { sourceScores?[0] }
 }
 
 extension ExperimentRecord {
-    /// The record as one JSON object, keys in a fixed order, metric keys named after `metric`.
-    public func jsonLine(metric: String) -> String {
+    /// The record as one JSON object, keys in a fixed order, score keys named after the task's
+    /// metrics (`target_rmse`, `target_rollout_rmse`, ..., then `source_...`).
+    public func jsonLine(metrics: [String]) -> String {
         var line = JSONLine()
         switch self {
         case .stage(let r):
             line.add("task", r.task); line.add("seed", Int(r.seed)); line.add("stage", r.stage.rawValue)
-            line.add("source_\(metric)", r.sourceScore); line.add("seconds", rounded(r.seconds))
+            for (metric, score) in zip(metrics, r.sourceScores) { line.add("source_\(metric)", score) }
+            line.add("seconds", rounded(r.seconds))
         case .transfer(let r):
             line.add("task", r.task); line.add("seed", Int(r.seed)); line.add("n_target", r.nTarget)
-            line.add("method", r.method.rawValue); line.add("target_\(metric)", r.targetScore)
-            line.add("source_\(metric)", r.sourceScore); line.add("seconds", rounded(r.seconds))
+            line.add("method", r.method.rawValue)
+            for (metric, score) in zip(metrics, r.targetScores) { line.add("target_\(metric)", score) }
+            for (index, metric) in metrics.enumerated() { line.add("source_\(metric)", r.sourceScores?[index]) }
+            line.add("seconds", rounded(r.seconds))
         }
         return line.text
     }
+
+    /// The record of a single-metric task as one JSON object.
+    public func jsonLine(metric: String) -> String { jsonLine(metrics: [metric]) }
 
     private func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
 }

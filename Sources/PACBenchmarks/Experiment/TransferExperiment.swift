@@ -63,7 +63,7 @@ public struct TransferExperiment<Task: TransferTask>: Sendable {
         onRecord(.stage(stageRecord(seed, .source, source, data, stopwatch.lap())))
 
         var allocated: PACNetModel<Task.Network>?
-        if config.methods.contains(.pacnet) {
+        if config.methods.contains(where: { $0 == .pacnet || $0 == .packnet }) {
             let pruning = MagnitudePruning(ratio: config.ratio, scope: config.pruningScope, includeBiases: config.pruneBiases)
             let pacnet = PACNetModel.prune(source, with: pruning)
             onRecord(.stage(stageRecord(seed, .pruned, pacnet.network, data, stopwatch.lap())))
@@ -84,8 +84,8 @@ public struct TransferExperiment<Task: TransferTask>: Sendable {
                 let seconds = stopwatch.lap()
                 onRecord(.transfer(TransferRecord(
                     task: task.name, seed: seed, nTarget: n, method: method,
-                    targetScore: task.score(result.targetModel, on: data.targetTest),
-                    sourceScore: result.sourceModel.map { task.score($0, on: data.sourceTest) },
+                    targetScores: task.scores(result.targetModel, side: .target, data: data),
+                    sourceScores: result.sourceModel.map { task.scores($0, side: .source, data: data) },
                     seconds: seconds)))
             }
         }
@@ -93,7 +93,7 @@ public struct TransferExperiment<Task: TransferTask>: Sendable {
 
     private func stageRecord(_ seed: UInt64, _ stage: PipelineStage, _ model: Task.Network, _ data: TransferData,
                              _ seconds: Double) -> StageRecord {
-        StageRecord(task: task.name, seed: seed, stage: stage, sourceScore: task.score(model, on: data.sourceTest), seconds: seconds)
+        StageRecord(task: task.name, seed: seed, stage: stage, sourceScores: task.scores(model, side: .source, data: data), seconds: seconds)
     }
 }
 

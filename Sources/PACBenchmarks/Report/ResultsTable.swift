@@ -5,61 +5,84 @@ import PACNet
 /// through PAC-Net's stages.
 public struct ResultsTable {
     public let task: String
-    public let metric: String
+    /// The task's metrics; the first is primary (it decides the best method per row group).
+    public let metrics: [String]
     public let higherIsBetter: Bool
     public let records: [ExperimentRecord]
 
-    public init(task: String, metric: String, higherIsBetter: Bool, records: [ExperimentRecord]) {
+    public init(task: String, metrics: [String], higherIsBetter: Bool, records: [ExperimentRecord]) {
         self.task = task
-        self.metric = metric
+        self.metrics = metrics
         self.higherIsBetter = higherIsBetter
         self.records = records
     }
 
-    /// Rows per (n_target, method) in first-seen order.
+    /// A table of a single-metric task.
+    public init(task: String, metric: String, higherIsBetter: Bool, records: [ExperimentRecord]) {
+        self.init(task: task, metrics: [metric], higherIsBetter: higherIsBetter, records: records)
+    }
+
+    /// The primary metric.
+    public var metric: String { metrics[0] }
+
+    /// Rows per (n_target, method) in first-seen order, primary metric.
     public var transferRows: [(nTarget: Int, method: TransferMethod, target: Summary, source: Summary?)] {
+        transferSummaries.map { ($0.nTarget, $0.method, $0.target[0], $0.source?[0]) }
+    }
+
+    /// Rows per (n_target, method) in first-seen order, with a summary per metric.
+    public var transferSummaries: [(nTarget: Int, method: TransferMethod, target: [Summary], source: [Summary]?)] {
         let transfers = records.compactMap { if case .transfer(let r) = $0 { r } else { nil } }
         var keys: [(Int, TransferMethod)] = []
         for r in transfers where !keys.contains(where: { $0 == (r.nTarget, r.method) }) { keys.append((r.nTarget, r.method)) }
         return keys.map { n, method in
             let matching = transfers.filter { $0.nTarget == n && $0.method == method }
-            let sources = matching.compactMap(\.sourceScore)
-            return (n, method, Summary(matching.map(\.targetScore)), sources.isEmpty ? nil : Summary(sources))
+            let target = metrics.indices.map { i in Summary(matching.map { $0.targetScores[i] }) }
+            let sources = matching.compactMap(\.sourceScores)
+            let source = sources.isEmpty ? nil : metrics.indices.map { i in Summary(sources.map { $0[i] }) }
+            return (n, method, target, source)
         }
     }
 
-    /// The source model's score per pipeline stage.
+    /// The source model's primary score per pipeline stage.
     public var stageRows: [(stage: PipelineStage, source: Summary)] {
+        stageSummaries.map { ($0.stage, $0.source[0]) }
+    }
+
+    /// The source model's scores per pipeline stage, a summary per metric.
+    public var stageSummaries: [(stage: PipelineStage, source: [Summary])] {
         let stages = records.compactMap { if case .stage(let r) = $0 { r } else { nil } }
         return PipelineStage.allCases.compactMap { stage in
-            let values = stages.filter { $0.stage == stage }.map(\.sourceScore)
-            return values.isEmpty ? nil : (stage, Summary(values))
+            let matching = stages.filter { $0.stage == stage }
+            guard !matching.isEmpty else { return nil }
+            return (stage, metrics.indices.map { i in Summary(matching.map { $0.sourceScores[i] }) })
         }
     }
 
-    /// The table as text; the best target mean for each `n_target` is marked with `*`.
+    /// The table as text; the best target mean (primary metric) for each `n_target` is marked with `*`.
     public func render() -> String {
         let seeds = Set(records.map { record -> UInt64 in
             switch record { case .stage(let r): r.seed; case .transfer(let r): r.seed }
         }).count
-        let label = metric.uppercased()
-        var lines = ["\(task): test \(label) after transfer, mean ± std over \(seeds) seed\(seeds == 1 ? "" : "s") (* = best target \(label) per n_target)", ""]
-        let rows = transferRows
-        var table: [[String]] = [["n_target", "method", "target \(label)", "source \(label)"]]
+        let labels = metrics.map { $0.uppercased() }
+        var lines = ["\(task): test \(labels.joined(separator: ", ")) after transfer, mean ± std over \(seeds) seed\(seeds == 1 ? "" : "s") (* = best target \(labels[0]) per n_target)", ""]
+        let rows = transferSummaries
+        var table: [[String]] = [["n_target", "method"] + labels.map { "target \($0)" } + labels.map { "source \($0)" }]
         for n in Array(Set(rows.map(\.nTarget))).sorted() {
             let group = rows.filter { $0.nTarget == n }
-            let best = higherIsBetter ? group.map(\.target.mean).max() : group.map(\.target.mean).min()
+            let best = higherIsBetter ? group.map(\.target[0].mean).max() : group.map(\.target[0].mean).min()
             for row in group {
-                table.append(["\(n)", row.method.rawValue,
-                              row.target.formatted + (row.target.mean == best ? " *" : ""),
-                              row.source?.formatted ?? "-"])
+                let targets = row.target.enumerated().map { i, summary in summary.formatted + (i == 0 && summary.mean == best ? " *" : "") }
+                let sources = row.source?.map(\.formatted) ?? Array(repeating: "-", count: metrics.count)
+                table.append(["\(n)", row.method.rawValue] + targets + sources)
             }
         }
         lines += TextTable.render(table, rightAligned: [0])
-        let stages = stageRows
+        let stages = stageSummaries
         if !stages.isEmpty {
             lines += ["", "source model on the source test set"]
-            lines += TextTable.render([["stage", "source \(label)"]] + stages.map { [$0.stage.rawValue, $0.source.formatted] }, rightAligned: [])
+            lines += TextTable.render([["stage"] + labels.map { "source \($0)" }] + stages.map { [$0.stage.rawValue] + $0.source.map(\.formatted) },
+                                      rightAligned: [])
         }
         return lines.joined(separator: "\n")
     }

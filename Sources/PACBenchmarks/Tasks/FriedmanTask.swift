@@ -12,7 +12,7 @@ import PACNN
 /// test samples. Network: MLP 10-100-100-100-1 with ReLU.
 public struct FriedmanTask: TransferTask {
     public let name = "friedman"
-    public let metric = "rmse"
+    public let metrics = ["rmse"]
     public let higherIsBetter = false
     public let loss = Loss.mse
     public let defaultTargetSizes = [10, 20, 50, 100, 200]
@@ -40,8 +40,9 @@ public struct FriedmanTask: TransferTask {
         MLP(sizes: [10] + hiddenSizes + [1], activation: .relu, rng: &rng)
     }
 
-    public func score(_ model: MLP, on data: Dataset) -> Double {
-        rootMeanSquaredError(model.predict(data.inputs, batchSize: 2048), data.targets)
+    public func scores(_ model: MLP, side: TaskSide, data: TransferData) -> [Double] {
+        let test = data.test(side)
+        return [rootMeanSquaredError(model.predict(test.inputs, batchSize: 2048), test.targets)]
     }
 }
 

@@ -8,8 +8,9 @@ public protocol TransferTask: Sendable {
     associatedtype Network: Layer
     /// The task's name in reports and JSON (`friedman`).
     var name: String { get }
-    /// The score's name in reports and JSON keys (`rmse` gives `target_rmse`, `source_rmse`).
-    var metric: String { get }
+    /// The scores' names in reports and JSON keys (`rmse` gives `target_rmse`, `source_rmse`);
+    /// the first is the primary metric.
+    var metrics: [String] { get }
     /// Whether a larger score is better (accuracy) or a smaller one (errors).
     var higherIsBetter: Bool { get }
     /// The training objective.
@@ -21,8 +22,13 @@ public protocol TransferTask: Sendable {
     func makeData(seed: UInt64, targetPoolSize: Int) -> TransferData
     /// A freshly initialized network.
     func makeNetwork(rng: inout RandomGenerator) -> Network
-    /// The score of `model` on `data`.
-    func score(_ model: Network, on data: Dataset) -> Double
+    /// The scores of `model` (one per metric) on one side of the seed's data.
+    func scores(_ model: Network, side: TaskSide, data: TransferData) -> [Double]
+}
+
+/// The source or the target problem of a transfer task.
+public enum TaskSide: String, Sendable {
+    case source, target
 }
 
 /// The data of one seed of a transfer task.
@@ -32,11 +38,19 @@ public struct TransferData: Sendable {
     /// The target training pool; runs use `targetTrain.prefix(n)`.
     public let targetTrain: Dataset
     public let targetTest: Dataset
+    /// Task-specific evaluation data by name (for example rollout initial states and true
+    /// trajectories), so scores beyond test-set errors need no recomputation.
+    public let extras: [String: Tensor]
 
-    public init(sourceTrain: Dataset, sourceTest: Dataset, targetTrain: Dataset, targetTest: Dataset) {
+    public init(sourceTrain: Dataset, sourceTest: Dataset, targetTrain: Dataset, targetTest: Dataset,
+                extras: [String: Tensor] = [:]) {
         self.sourceTrain = sourceTrain
         self.sourceTest = sourceTest
         self.targetTrain = targetTrain
         self.targetTest = targetTest
+        self.extras = extras
     }
+
+    /// The test set of one side.
+    public func test(_ side: TaskSide) -> Dataset { side == .source ? sourceTest : targetTest }
 }

@@ -11,9 +11,16 @@ public enum TransferMethod: String, CaseIterable, Sendable {
     case l2sp
     /// Prune -> allocate -> calibrate (`PACNetModel`).
     case pacnet
+    /// Only the last layer trained on the target, from the source model.
+    case freeze
+    /// PAC-Net without the regularizer (lambda = 0): PackNet-style reuse of the pruned weights.
+    case packnet
 
     /// Whether the method keeps a model of the source task to score after transfer.
     public var hasSourceModel: Bool { self != .scratch }
+
+    /// The methods the original benchmark compares (`friedman`'s default).
+    public static let core: [TransferMethod] = [.scratch, .finetune, .l2sp, .pacnet]
 }
 
 /// What a transfer method starts from.
@@ -49,6 +56,15 @@ public struct TransferResult<Network: Layer> {
 }
 
 extension TransferMethod {
+    /// The parameters of a network's last layer: the last weight and the parameters sharing its
+    /// module path (its bias).
+    public static func lastLayerParameters(of model: some Module) -> [Parameter] {
+        let named = model.namedParameters()
+        guard let last = named.last(where: { $0.parameter.role == .weight }) else { return [] }
+        let prefix = last.name.split(separator: ".").dropLast().joined(separator: ".")
+        return named.filter { $0.name.split(separator: ".").dropLast().joined(separator: ".") == prefix }.map(\.parameter)
+    }
+
     /// Trains a target model with this method. `rng` drives initialization (scratch) and shuffling.
     public func run<Network: Layer>(_ setup: TransferSetup<Network>, target: Dataset,
                                     rng: inout RandomGenerator) throws(TrainingError) -> TransferResult<Network> {
@@ -62,11 +78,18 @@ extension TransferMethod {
             let penalty = self == .l2sp ? Penalty.l2sp(model, reference: setup.source, lambda: setup.lambda) : nil
             try setup.schedule.train(model, on: target, loss: setup.loss, rng: &rng, regularizer: penalty)
             return TransferResult(targetModel: model, sourceModel: model)
-        case .pacnet:
-            guard let allocated = setup.allocated else { preconditionFailure("pacnet needs an allocated network") }
+        case .pacnet, .packnet:
+            guard let allocated = setup.allocated else { preconditionFailure("\(self) needs an allocated network") }
             let calibrated = try allocated.calibrated(on: target, loss: setup.loss, schedule: setup.schedule,
-                                                      lambda: setup.lambda, rng: &rng)
+                                                      lambda: self == .packnet ? 0 : setup.lambda, rng: &rng)
             return TransferResult(targetModel: calibrated.targetModel, sourceModel: calibrated.sourceModel())
+        case .freeze:
+            let model = setup.source.clone()
+            let trainable = Set(Self.lastLayerParameters(of: model).map(ObjectIdentifier.init))
+            for parameter in model.parameters() where !trainable.contains(ObjectIdentifier(parameter)) { parameter.freeze() }
+            defer { model.parameters().forEach { $0.unfreeze() } }
+            try setup.schedule.train(model, on: target, loss: setup.loss, rng: &rng)
+            return TransferResult(targetModel: model, sourceModel: model)
         }
     }
 }
