@@ -4,7 +4,7 @@ import PACBenchmarks
 /// Runs a benchmark task from the shared options and prints its table or JSON lines.
 enum BenchmarkRunner {
     static func run<Task: TransferTask>(_ task: Task, options: BenchmarkOptions) throws {
-        let config = try options.configuration(defaultTargetSizes: task.defaultTargetSizes)
+        let config = try options.configuration(defaultTargetSizes: task.defaultTargetSizes, defaultMethods: task.defaultMethods)
         let experiment = TransferExperiment(task: task, configuration: config)
         let started = DispatchTime.now().uptimeNanoseconds
         if !options.quiet {

@@ -1,6 +1,7 @@
 import Foundation
 import PACEngine
 import PACNN
+import PACNet
 
 /// The `friedman` regression task of the benchmark specification.
 ///
@@ -16,6 +17,8 @@ public struct FriedmanTask: TransferTask {
     public let higherIsBetter = false
     public let loss = Loss.mse
     public let defaultTargetSizes = [10, 20, 50, 100, 200]
+    /// The four methods of the original comparison (`freeze` and `packnet` on request).
+    public let defaultMethods = TransferMethod.core
     public var sourceTrainCount = 10_000
     public var testCount = 10_000
     public var hiddenSizes = [100, 100, 100]

@@ -17,6 +17,8 @@ public protocol TransferTask: Sendable {
     var loss: Loss { get }
     /// Target-training sample sizes used when none are given.
     var defaultTargetSizes: [Int] { get }
+    /// Methods compared when none are given.
+    var defaultMethods: [TransferMethod] { get }
     /// Generates all data for a seed; the target training pool holds `targetPoolSize` samples,
     /// of which each run uses a prefix, so smaller target sets are nested in larger ones.
     func makeData(seed: UInt64, targetPoolSize: Int) -> TransferData
@@ -24,6 +26,11 @@ public protocol TransferTask: Sendable {
     func makeNetwork(rng: inout RandomGenerator) -> Network
     /// The scores of `model` (one per metric) on one side of the seed's data.
     func scores(_ model: Network, side: TaskSide, data: TransferData) -> [Double]
+}
+
+extension TransferTask {
+    /// Every method, unless a task says otherwise.
+    public var defaultMethods: [TransferMethod] { TransferMethod.allCases }
 }
 
 /// The source or the target problem of a transfer task.
