@@ -14,11 +14,11 @@ struct BenchmarkOptions: ParsableArguments {
     @Option(help: "Comma-separated methods (default: the task's; available: \(TransferMethod.allCases.map(\.rawValue).joined(separator: ","))).")
     var methods: String?
 
-    @Option(parsing: .unconditional, help: "PAC-Net pruning ratio: the fraction of weights pruned, in (0, 1).")
-    var ratio: Double = 0.8
+    @Option(parsing: .unconditional, help: "PAC-Net pruning ratio, the fraction of weights pruned, in (0, 1); a comma-separated list sweeps it.")
+    var ratio: String = "0.8"
 
-    @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Penalty strength of PAC-Net and L2-SP (>= 0).")
-    var lambda: Double = 0.01
+    @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Penalty strength of PAC-Net and L2-SP (>= 0); a comma-separated list sweeps it.")
+    var lambda: String = "0.01"
 
     @Option(name: .customLong("pruning-scope"), help: "Rank weights 'global'ly across layers or 'per-layer'.")
     var pruningScope: String = PruningScope.global.rawValue
@@ -47,6 +47,15 @@ struct BenchmarkOptions: ParsableArguments {
     @Flag(help: "No progress lines on stderr.")
     var quiet = false
 
+    /// A comma-separated list of numbers.
+    static func numbers(_ text: String, option: String) throws -> [Double] {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        return try items.map { item in
+            guard let value = Double(item) else { throw CLIError("\(option): '\(item)' is not a number") }
+            return value
+        }
+    }
+
     /// The validated experiment configuration.
     func configuration(defaultTargetSizes: [Int], defaultMethods: [TransferMethod] = TransferMethod.core) throws -> ExperimentConfiguration {
         guard seeds >= 1 else { throw CLIError("--seeds must be at least 1, got \(seeds)") }
@@ -71,15 +80,17 @@ struct BenchmarkOptions: ParsableArguments {
             return method
         }
         guard Set(config.methods).count == config.methods.count else { throw CLIError("--methods: a method is listed twice") }
-        guard ratio > 0 && ratio < 1 else { throw CLIError("--ratio must be in (0, 1), got \(ratio)") }
-        guard lambda >= 0 && lambda.isFinite else { throw CLIError("--lambda must be a finite number >= 0, got \(lambda)") }
+        let ratios = try Self.numbers(ratio, option: "--ratio")
+        let lambdas = try Self.numbers(lambda, option: "--lambda")
+        for value in ratios where !(value > 0 && value < 1) { throw CLIError("--ratio must be in (0, 1), got \(value)") }
+        for value in lambdas where !(value >= 0 && value.isFinite) { throw CLIError("--lambda must be a finite number >= 0, got \(value)") }
         guard learningRate > 0 && learningRate.isFinite else { throw CLIError("--learning-rate must be positive, got \(learningRate)") }
         guard let scope = PruningScope(rawValue: pruningScope) else {
             throw CLIError("--pruning-scope must be 'global' or 'per-layer', got '\(pruningScope)'")
         }
         guard jobs >= 1 else { throw CLIError("--jobs must be at least 1, got \(jobs)") }
-        config.ratio = ratio
-        config.lambda = Float(lambda)
+        config.ratios = ratios
+        config.lambdas = lambdas.map(Float.init)
         config.pruningScope = scope
         config.pruneBiases = pruneBiases
         config.sourceEpochs = sourceEpochs

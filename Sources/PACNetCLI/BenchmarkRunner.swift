@@ -29,7 +29,7 @@ enum BenchmarkRunner {
         }
         if !options.json {
             print(ResultsTable(task: task.name, metrics: task.metrics, higherIsBetter: task.higherIsBetter, records: records).render())
-            print("\nsettings: ratio \(config.ratio), lambda \(config.lambda), pruning \(config.pruningScope.rawValue)"
+            print("\nsettings: ratio \(config.ratios.map { "\($0)" }.joined(separator: ",")), lambda \(config.lambdas.map { "\($0)" }.joined(separator: ",")), pruning \(config.pruningScope.rawValue)"
                   + "\(config.pruneBiases ? " incl. biases" : ""), epochs source \(config.sourceEpochs) / allocate \(config.allocateEpochs)"
                   + " / target \(config.targetEpochs), learning rate \(config.learningRate); total \(elapsed(since: started))")
         }

@@ -7,10 +7,25 @@ public struct ExperimentConfiguration: Sendable, Equatable {
     /// Target training-set sizes.
     public var targetSizes: [Int] = [10, 20, 50, 100, 200]
     public var methods: [TransferMethod] = TransferMethod.core
-    /// PAC-Net's pruning ratio (fraction of weights pruned).
-    public var ratio: Double = 0.8
-    /// Strength of PAC-Net's and L2-SP's penalties.
-    public var lambda: Float = 0.01
+    /// PAC-Net's pruning ratios (fractions of weights pruned); several make an ablation sweep.
+    public var ratios: [Double] = [0.8]
+    /// Strengths of PAC-Net's and L2-SP's penalties; several make an ablation sweep.
+    public var lambdas: [Float] = [0.01]
+
+    /// The (first) pruning ratio.
+    public var ratio: Double {
+        get { ratios[0] }
+        set { ratios = [newValue] }
+    }
+
+    /// The (first) penalty strength.
+    public var lambda: Float {
+        get { lambdas[0] }
+        set { lambdas = [newValue] }
+    }
+
+    /// Whether ratios or lambdas are swept.
+    public var isSweep: Bool { ratios.count > 1 || lambdas.count > 1 }
     public var pruningScope: PruningScope = .global
     public var pruneBiases = false
     public var sourceEpochs = 60
@@ -33,8 +48,10 @@ public struct ExperimentConfiguration: Sendable, Equatable {
         if let bad = targetSizes.first(where: { $0 < 1 }) { return "n_target values must be positive, got \(bad)" }
         if Set(targetSizes).count != targetSizes.count { return "n_target values must be distinct" }
         if methods.isEmpty { return "at least one method is required" }
-        if !(ratio > 0 && ratio < 1) { return "ratio must be in (0, 1), got \(ratio)" }
-        if !(lambda >= 0 && lambda.isFinite) { return "lambda must be a finite number >= 0, got \(lambda)" }
+        if ratios.isEmpty || lambdas.isEmpty { return "at least one ratio and one lambda are required" }
+        if let bad = ratios.first(where: { !($0 > 0 && $0 < 1) }) { return "ratio must be in (0, 1), got \(bad)" }
+        if let bad = lambdas.first(where: { !($0 >= 0 && $0.isFinite) }) { return "lambda must be a finite number >= 0, got \(bad)" }
+        if Set(ratios).count != ratios.count || Set(lambdas).count != lambdas.count { return "ratios and lambdas must be distinct" }
         if !(learningRate > 0 && learningRate.isFinite) { return "learning rate must be a positive finite number, got \(learningRate)" }
         for (name, epochs) in [("source", sourceEpochs), ("allocate", allocateEpochs), ("target", targetEpochs)] where epochs < 1 {
             return "\(name) epochs must be at least 1, got \(epochs)"
@@ -42,6 +59,17 @@ public struct ExperimentConfiguration: Sendable, Equatable {
         if sourceBatchSize < 1 || targetBatchCap < 1 { return "batch sizes must be positive" }
         if parallelSeeds < 1 { return "parallel seeds must be at least 1" }
         return nil
+    }
+
+    /// The (ratio, lambda) variants a method runs: PAC-Net every pair, PackNet every ratio,
+    /// L2-SP every lambda, the others once.
+    func variants(of method: TransferMethod) -> [(ratio: Double?, lambda: Float?)] {
+        switch method {
+        case .pacnet: ratios.flatMap { r in lambdas.map { (r, $0) } }
+        case .packnet: ratios.map { ($0, Float(0)) }
+        case .l2sp: lambdas.map { (nil, $0) }
+        case .scratch, .finetune, .freeze: [(nil, nil)]
+        }
     }
 
     var sourceSchedule: TrainingSchedule { TrainingSchedule(epochs: sourceEpochs, batchSize: sourceBatchSize, learningRate: learningRate) }

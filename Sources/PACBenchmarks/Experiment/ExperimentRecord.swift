@@ -23,15 +23,18 @@ public struct StageRecord: Sendable, Equatable {
     public let task: String
     public let seed: UInt64
     public let stage: PipelineStage
+    /// The pruning ratio of the `pruned` and `allocated` stages.
+    public let ratio: Double?
     /// The source test scores of the model at this stage, one per task metric.
     public let sourceScores: [Double]
     /// Time spent producing this stage.
     public let seconds: Double
 
-    public init(task: String, seed: UInt64, stage: PipelineStage, sourceScores: [Double], seconds: Double) {
+    public init(task: String, seed: UInt64, stage: PipelineStage, ratio: Double? = nil, sourceScores: [Double], seconds: Double) {
         self.task = task
         self.seed = seed
         self.stage = stage
+        self.ratio = ratio
         self.sourceScores = sourceScores
         self.seconds = seconds
     }
@@ -50,6 +53,10 @@ public struct TransferRecord: Sendable, Equatable {
     public let seed: UInt64
     public let nTarget: Int
     public let method: TransferMethod
+    /// The pruning ratio (PAC-Net and PackNet).
+    public let ratio: Double?
+    /// The penalty strength (PAC-Net, PackNet (0) and L2-SP).
+    public let lambda: Float?
     /// Target test scores, one per task metric.
     public let targetScores: [Double]
     /// Source test scores after transfer (`nil` for `scratch`; the masked network's for PAC-Net).
@@ -57,12 +64,14 @@ public struct TransferRecord: Sendable, Equatable {
     /// Target training time.
     public let seconds: Double
 
-    public init(task: String, seed: UInt64, nTarget: Int, method: TransferMethod, targetScores: [Double],
-                sourceScores: [Double]?, seconds: Double) {
+    public init(task: String, seed: UInt64, nTarget: Int, method: TransferMethod, ratio: Double? = nil, lambda: Float? = nil,
+                targetScores: [Double], sourceScores: [Double]?, seconds: Double) {
         self.task = task
         self.seed = seed
         self.nTarget = nTarget
         self.method = method
+        self.ratio = ratio
+        self.lambda = lambda
         self.targetScores = targetScores
         self.sourceScores = sourceScores
         self.seconds = seconds
@@ -81,6 +90,16 @@ public struct TransferRecord: Sendable, Equatable {
     public var sourceScore: Double? { sourceScores?[0] }
 }
 
+extension TransferRecord {
+    /// The method with its swept settings, e.g. `pacnet r=0.5 λ=0.01`.
+    public var variantLabel: String {
+        var label = method.rawValue
+        if let ratio { label += " r=\(ratio)" }
+        if let lambda, method != .packnet { label += " λ=\(lambda)" }
+        return label
+    }
+}
+
 extension ExperimentRecord {
     /// The record as one JSON object, keys in a fixed order, score keys named after the task's
     /// metrics (`target_rmse`, `target_rollout_rmse`, ..., then `source_...`).
@@ -89,11 +108,14 @@ extension ExperimentRecord {
         switch self {
         case .stage(let r):
             line.add("task", r.task); line.add("seed", Int(r.seed)); line.add("stage", r.stage.rawValue)
+            if let ratio = r.ratio { line.add("ratio", ratio) }
             for (metric, score) in zip(metrics, r.sourceScores) { line.add("source_\(metric)", score) }
             line.add("seconds", rounded(r.seconds))
         case .transfer(let r):
             line.add("task", r.task); line.add("seed", Int(r.seed)); line.add("n_target", r.nTarget)
             line.add("method", r.method.rawValue)
+            if let ratio = r.ratio { line.add("ratio", ratio) }
+            if let lambda = r.lambda { line.add("lambda", Double("\(lambda)")) }
             for (metric, score) in zip(metrics, r.targetScores) { line.add("target_\(metric)", score) }
             for (index, metric) in metrics.enumerated() { line.add("source_\(metric)", r.sourceScores?[index]) }
             line.add("seconds", rounded(r.seconds))

@@ -15,6 +15,8 @@ import PACNet
 public struct TransferExperiment<Task: TransferTask>: Sendable {
     public let task: Task
     public let configuration: ExperimentConfiguration
+    /// Called with every trained model (for plots of predictions); runs on the seed's thread.
+    public var onResult: (@Sendable (UInt64, Int, TransferMethod, (ratio: Double?, lambda: Float?), TransferResult<Task.Network>, TransferData) -> Void)?
 
     public init(task: Task, configuration: ExperimentConfiguration) {
         precondition(configuration.validationError() == nil, configuration.validationError() ?? "")
@@ -60,40 +62,52 @@ public struct TransferExperiment<Task: TransferTask>: Sendable {
         var stopwatch = Stopwatch()
         var sourceRNG = RandomGenerator(seed: seed, stream: "shuffle/source")
         try config.sourceSchedule.train(source, on: data.sourceTrain, loss: task.loss, rng: &sourceRNG)
-        onRecord(.stage(stageRecord(seed, .source, source, data, stopwatch.lap())))
+        onRecord(.stage(stageRecord(seed, .source, nil, source, data, stopwatch.lap())))
 
-        var allocated: PACNetModel<Task.Network>?
+        // One pruned-and-allocated network per swept ratio.
+        var allocated: [Double: PACNetModel<Task.Network>] = [:]
+        let sweep = config.isSweep
         if config.methods.contains(where: { $0 == .pacnet || $0 == .packnet }) {
-            let pruning = MagnitudePruning(ratio: config.ratio, scope: config.pruningScope, includeBiases: config.pruneBiases)
-            let pacnet = PACNetModel.prune(source, with: pruning)
-            onRecord(.stage(stageRecord(seed, .pruned, pacnet.network, data, stopwatch.lap())))
-            var allocateRNG = RandomGenerator(seed: seed, stream: "shuffle/allocate")
-            try pacnet.allocate(on: data.sourceTrain, loss: task.loss, schedule: config.allocateSchedule, rng: &allocateRNG)
-            onRecord(.stage(stageRecord(seed, .allocated, pacnet.network, data, stopwatch.lap())))
-            allocated = pacnet
+            for ratio in config.ratios {
+                let pruning = MagnitudePruning(ratio: ratio, scope: config.pruningScope, includeBiases: config.pruneBiases)
+                let pacnet = PACNetModel.prune(source, with: pruning)
+                onRecord(.stage(stageRecord(seed, .pruned, sweep ? ratio : nil, pacnet.network, data, stopwatch.lap())))
+                var allocateRNG = RandomGenerator(seed: seed, stream: "shuffle/allocate")
+                try pacnet.allocate(on: data.sourceTrain, loss: task.loss, schedule: config.allocateSchedule, rng: &allocateRNG)
+                onRecord(.stage(stageRecord(seed, .allocated, sweep ? ratio : nil, pacnet.network, data, stopwatch.lap())))
+                allocated[ratio] = pacnet
+            }
         }
 
         for n in config.targetSizes {
             let target = data.targetTrain.prefix(n)
-            let setup = TransferSetup(source: source, allocated: allocated, makeFresh: { task.makeNetwork(rng: &$0) },
-                                      loss: task.loss, schedule: config.targetSchedule(n), lambda: config.lambda)
             for method in config.methods {
-                var rng = RandomGenerator(seed: seed, stream: "target/\(method.rawValue)/\(n)")
-                _ = stopwatch.lap()
-                let result = try method.run(setup, target: target, rng: &rng)
-                let seconds = stopwatch.lap()
-                onRecord(.transfer(TransferRecord(
-                    task: task.name, seed: seed, nTarget: n, method: method,
-                    targetScores: task.scores(result.targetModel, side: .target, data: data),
-                    sourceScores: result.sourceModel.map { task.scores($0, side: .source, data: data) },
-                    seconds: seconds)))
+                for variant in config.variants(of: method) {
+                    let setup = TransferSetup(
+                        source: source, allocated: allocated[variant.ratio ?? config.ratio],
+                        makeFresh: { task.makeNetwork(rng: &$0) }, loss: task.loss, schedule: config.targetSchedule(n),
+                        lambda: variant.lambda ?? config.lambda)
+                    // Variants share the method's stream: an ablation compares settings, not shuffles.
+                    var rng = RandomGenerator(seed: seed, stream: "target/\(method.rawValue)/\(n)")
+                    _ = stopwatch.lap()
+                    let result = try method.run(setup, target: target, rng: &rng)
+                    let seconds = stopwatch.lap()
+                    onResult?(seed, n, method, variant, result, data)
+                    onRecord(.transfer(TransferRecord(
+                        task: task.name, seed: seed, nTarget: n, method: method,
+                        ratio: sweep ? variant.ratio : nil, lambda: sweep ? variant.lambda : nil,
+                        targetScores: task.scores(result.targetModel, side: .target, data: data),
+                        sourceScores: result.sourceModel.map { task.scores($0, side: .source, data: data) },
+                        seconds: seconds)))
+                }
             }
         }
     }
 
-    private func stageRecord(_ seed: UInt64, _ stage: PipelineStage, _ model: Task.Network, _ data: TransferData,
+    private func stageRecord(_ seed: UInt64, _ stage: PipelineStage, _ ratio: Double?, _ model: Task.Network, _ data: TransferData,
                              _ seconds: Double) -> StageRecord {
-        StageRecord(task: task.name, seed: seed, stage: stage, sourceScores: task.scores(model, side: .source, data: data), seconds: seconds)
+        StageRecord(task: task.name, seed: seed, stage: stage, ratio: ratio,
+                    sourceScores: task.scores(model, side: .source, data: data), seconds: seconds)
     }
 }
 

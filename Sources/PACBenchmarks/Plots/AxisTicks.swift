@@ -48,8 +48,17 @@ public struct AxisTicks: Sendable, Equatable {
         if hi - lo <= magnitude * 1e-12 {
             if magnitude == 0 { (lo, hi) = (-1, 1) } else { (lo, hi) = (lo - magnitude * 0.1, hi + magnitude * 0.1) }
         }
-        let step = niceStep(span: hi - lo, targetCount: max(targetCount, 1))
+        var step = niceStep(span: hi - lo, targetCount: max(targetCount, 1))
         if expand {
+            // Prefer a finer step when expanding to the coarse one would leave over a quarter
+            // of the axis empty (e.g. data in ±1.08 gets ±1.5 rather than ±2).
+            func coverage(_ step: Double) -> Double {
+                (hi - lo) / (Foundation.ceil(hi / step - 1e-9) * step - Foundation.floor(lo / step + 1e-9) * step)
+            }
+            for extra in 1...2 where coverage(step) < 0.75 {
+                let finer = niceStep(span: hi - lo, targetCount: max(targetCount, 1) + extra)
+                if finer < step, coverage(finer) > coverage(step) { step = finer }
+            }
             lo = Foundation.floor(lo / step + 1e-9) * step
             hi = Foundation.ceil(hi / step - 1e-9) * step
         }

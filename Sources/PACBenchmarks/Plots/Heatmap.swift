@@ -32,6 +32,7 @@ public struct Heatmap: Sendable, Equatable {
     /// Label beside the colour bar; empty for none.
     public var colorbarLabel: String
 
+    /// A heatmap of `values` (`values[row][column]`, row 0 at the bottom) over `xRange` × `yRange`.
     public init(title: String = "", xLabel: String = "", yLabel: String = "", values: [[Double]],
                 xRange: ClosedRange<Double> = 0...1, yRange: ClosedRange<Double> = 0...1,
                 colormap: Colormap = .diverging, valueRange: ClosedRange<Double>? = nil, colorbarLabel: String = "") {
@@ -113,12 +114,12 @@ public struct Heatmap: Sendable, Equatable {
                                     rightReserve: reserve)
         let area = layout.plotArea
         var out: [SVGElement] = [.rect(area, style: SVGStyle(fill: "#EEEEEE"))]
-        out.append(.group(cells(in: area, range: range), style: SVGStyle(crispEdges: false)))
+        out.append(.group(cells(in: area, range: range), style: SVGStyle(crispEdges: true)))
         out += layout.axisElements()
 
         // Colour bar: stacked strips, ticks and labels on its right.
         let bar = SVGRect(x: area.maxX + gap, y: area.minY, width: barWidth, height: area.height)
-        let strips = 64
+        let strips = 96
         var barElements: [SVGElement] = []
         for k in 0..<strips {
             let h = bar.height / Double(strips)
@@ -126,7 +127,7 @@ public struct Heatmap: Sendable, Equatable {
             barElements.append(.rect(SVGRect(x: bar.x, y: k == strips - 1 ? y : y - 0.4, width: bar.width, height: k == strips - 1 ? h : h + 0.4),
                                      style: SVGStyle(fill: colormap.color(at: (Double(k) + 0.5) / Double(strips)).hex)))
         }
-        out.append(.group(barElements))
+        out.append(.group(barElements, style: SVGStyle(crispEdges: true)))
         var barAxis: [SVGElement] = [.rect(bar, style: SVGStyle(fill: "none", stroke: PlotFonts.axisColor, strokeWidth: 0.8))]
         let ticks = barTicks(height: bar.height)
         let tickStyle = SVGStyle(stroke: PlotFonts.axisColor, strokeWidth: 1)

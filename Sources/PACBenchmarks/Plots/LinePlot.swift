@@ -35,6 +35,7 @@ public struct LinePlot: Sendable, Equatable {
     /// Whether to draw gridlines at the ticks.
     public var showGrid: Bool
 
+    /// A plot of `series`; all parts are optional and can be set later.
     public init(title: String = "", xLabel: String = "", yLabel: String = "", xScale: AxisScale = .linear,
                 yScale: AxisScale = .linear, series: [PlotSeries] = [], legend: LegendPosition = .automatic,
                 showGrid: Bool = true, xLimits: ClosedRange<Double>? = nil, yLimits: ClosedRange<Double>? = nil) {

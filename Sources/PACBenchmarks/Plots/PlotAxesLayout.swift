@@ -31,7 +31,7 @@ struct PlotAxesLayout: Sendable, Equatable {
         let left = 6 + (yLabel.isEmpty ? 0 : labelFont + 8) + yTickWidth + Self.tickLength + 4
 
         func xTicks(width: Double) -> AxisTicks {
-            var target = min(max(Int(width / 75), 2), 10)
+            var target = min(max(Int(width / 65), 2), 10)
             while true {
                 let ticks = AxisTicks.make(scale: xScale, lower: xRange.0, upper: xRange.1, targetCount: target, expand: expandX)
                 let widest = ticks.labels.map { TextMetrics.width($0, fontSize: tickFont) }.max() ?? 0
@@ -128,9 +128,9 @@ struct PlotAxesLayout: Sendable, Equatable {
                                style: SVGTextStyle(fontSize: size, anchor: .middle, rotation: -90, fill: PlotFonts.textColor)))
         }
         if !title.isEmpty {
-            let size = PlotFonts.fitting(title, preferred: PlotFonts.title, width: frame.width - 8)
-            let text = PlotFonts.truncated(title, fontSize: size, width: frame.width - 8)
-            let center = Self.centered(TextMetrics.width(text, fontSize: size), preferred: plotArea.midX, in: frame)
+            let size = PlotFonts.fitting(title, preferred: PlotFonts.title, width: frame.width - 8, bold: true, minimum: 11)
+            let text = PlotFonts.truncated(title, fontSize: size, width: frame.width - 8, bold: true)
+            let center = Self.centered(TextMetrics.width(text, fontSize: size, bold: true), preferred: plotArea.midX, in: frame)
             texts.append(.text(text, at: SVGPoint(x: center, y: frame.minY + 6 + size * 0.85),
                                style: SVGTextStyle(fontSize: size, anchor: .middle, fill: PlotFonts.textColor, bold: true)))
         }

@@ -1,9 +1,13 @@
 /// An opaque sRGB colour.
 public struct PlotColor: Sendable, Equatable {
+    /// Red channel, 0...255.
     public var red: UInt8
+    /// Green channel, 0...255.
     public var green: UInt8
+    /// Blue channel, 0...255.
     public var blue: UInt8
 
+    /// A colour from its channels.
     public init(red: UInt8, green: UInt8, blue: UInt8) {
         self.red = red
         self.green = green

@@ -14,6 +14,7 @@ public struct PlotGrid: Sendable, Equatable {
     /// One legend for all line plots, below the grid, instead of one per plot.
     public var sharedLegend: Bool
 
+    /// A grid of `panels`, `columns` per row.
     public init(title: String = "", columns: Int = 2, panels: [PlotPanel], sharedLegend: Bool = false) {
         self.title = title
         self.columns = columns
@@ -42,11 +43,11 @@ public struct PlotGrid: Sendable, Equatable {
     public func document(cellWidth: Double = 360, cellHeight: Double = 280) -> SVGDocument {
         let c = max(columns, 1)
         let width = Double(c) * cellWidth
-        let titleSize = PlotFonts.fitting(title, preferred: 17, width: width - 8)
+        let titleSize = PlotFonts.fitting(title, preferred: 17, width: width - 8, bold: true, minimum: 12)
         let top = title.isEmpty ? 0 : titleSize + 14
         var elements: [SVGElement] = []
         if !title.isEmpty {
-            elements.append(.text(PlotFonts.truncated(title, fontSize: titleSize, width: width - 8),
+            elements.append(.text(PlotFonts.truncated(title, fontSize: titleSize, width: width - 8, bold: true),
                                   at: SVGPoint(x: width / 2, y: 8 + titleSize * 0.85),
                                   style: SVGTextStyle(fontSize: titleSize, anchor: .middle, fill: PlotFonts.textColor, bold: true)))
         }

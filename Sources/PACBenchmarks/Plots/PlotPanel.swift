@@ -1,6 +1,8 @@
 /// One cell of a `PlotGrid`: a line plot or a heatmap.
 public enum PlotPanel: Sendable, Equatable {
+    /// A line plot.
     case line(LinePlot)
+    /// A heatmap with its colour bar.
     case heatmap(Heatmap)
 
     /// The panel's title.

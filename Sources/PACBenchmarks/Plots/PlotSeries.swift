@@ -22,6 +22,7 @@ public struct PlotSeries: Sendable, Equatable {
     /// Stroke width of the line in pixels.
     public var lineWidth: Double
 
+    /// A series from parallel coordinate arrays.
     public init(name: String, x: [Double], y: [Double], errors: [Double]? = nil, marker: PlotMarker = .none,
                 dash: LineDash = .solid, color: PlotColor? = nil, lineWidth: Double = 1.8) {
         self.name = name

@@ -20,6 +20,7 @@ public struct SVGDocument: Sendable, Equatable {
     /// The default font family for all text.
     public var fontFamily: String
 
+    /// A document of `width` × `height` user units (pixels).
     public init(width: Double, height: Double, elements: [SVGElement] = [], background: String? = "white",
                 title: String? = nil, fontFamily: String = "Helvetica, Arial, DejaVu Sans, sans-serif") {
         self.width = width

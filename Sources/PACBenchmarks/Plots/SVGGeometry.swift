@@ -1,8 +1,11 @@
 /// A point in SVG user units (pixels): x grows to the right, y grows downwards.
 public struct SVGPoint: Sendable, Equatable {
+    /// Horizontal coordinate.
     public var x: Double
+    /// Vertical coordinate (downwards).
     public var y: Double
 
+    /// The point `(x, y)`.
     public init(x: Double, y: Double) {
         self.x = x
         self.y = y
@@ -11,11 +14,16 @@ public struct SVGPoint: Sendable, Equatable {
 
 /// An axis-aligned rectangle in SVG user units: `(x, y)` is the top-left corner.
 public struct SVGRect: Sendable, Equatable {
+    /// Left edge.
     public var x: Double
+    /// Top edge.
     public var y: Double
+    /// Width (non-negative for a proper rectangle).
     public var width: Double
+    /// Height (non-negative for a proper rectangle).
     public var height: Double
 
+    /// The rectangle with top-left corner `(x, y)`.
     public init(x: Double, y: Double, width: Double, height: Double) {
         self.x = x
         self.y = y

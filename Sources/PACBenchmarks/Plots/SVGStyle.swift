@@ -18,6 +18,7 @@ public struct SVGStyle: Sendable, Equatable {
     /// Sets `shape-rendering="crispEdges"` (sharp axis lines and heatmap cells).
     public var crispEdges: Bool
 
+    /// A style; unset attributes are left out of the markup.
     public init(fill: String? = nil, stroke: String? = nil, strokeWidth: Double? = nil, dashArray: [Double]? = nil,
                 opacity: Double? = nil, lineCap: String? = nil, lineJoin: String? = nil, crispEdges: Bool = false) {
         self.fill = fill

@@ -1,7 +1,10 @@
 /// Horizontal alignment of text relative to its anchor point (`text-anchor`).
 public enum SVGTextAnchor: String, Sendable, Equatable {
+    /// The text starts at the anchor point.
     case start
+    /// The text is centred on the anchor point.
     case middle
+    /// The text ends at the anchor point.
     case end
 }
 
@@ -18,6 +21,7 @@ public struct SVGTextStyle: Sendable, Equatable {
     /// Bold weight.
     public var bold: Bool
 
+    /// A text style; the defaults give 12-pixel dark-grey start-anchored text.
     public init(fontSize: Double = 12, anchor: SVGTextAnchor = .start, rotation: Double = 0,
                 fill: String = "#222222", bold: Bool = false) {
         self.fontSize = fontSize

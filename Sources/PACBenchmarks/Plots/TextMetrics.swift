@@ -1,8 +1,8 @@
 /// Rough text widths for layout without a font engine. The per-character advances are close
 /// to DejaVu Sans (wider than Helvetica/Arial), so estimates err on the side of more room.
 enum TextMetrics {
-    /// Estimated advance width of `text` at `fontSize`, in user units.
-    static func width(_ text: String, fontSize: Double) -> Double {
+    /// Estimated advance width of `text` at `fontSize`, in user units (bold about 10% wider).
+    static func width(_ text: String, fontSize: Double, bold: Bool = false) -> Double {
         var ems = 0.0
         for ch in text {
             switch ch {
@@ -14,6 +14,6 @@ enum TextMetrics {
                 if ch.isUppercase { ems += 0.72 } else { ems += 0.60 }
             }
         }
-        return ems * fontSize
+        return ems * fontSize * (bold ? 1.1 : 1)
     }
 }

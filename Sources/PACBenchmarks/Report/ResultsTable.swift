@@ -30,17 +30,31 @@ public struct ResultsTable {
         transferSummaries.map { ($0.nTarget, $0.method, $0.target[0], $0.source?[0]) }
     }
 
-    /// Rows per (n_target, method) in first-seen order, with a summary per metric.
-    public var transferSummaries: [(nTarget: Int, method: TransferMethod, target: [Summary], source: [Summary]?)] {
+    /// Rows per (n_target, method variant) in first-seen order, with a summary per metric.
+    public var transferSummaries: [(nTarget: Int, method: TransferMethod, label: String, target: [Summary], source: [Summary]?)] {
         let transfers = records.compactMap { if case .transfer(let r) = $0 { r } else { nil } }
-        var keys: [(Int, TransferMethod)] = []
-        for r in transfers where !keys.contains(where: { $0 == (r.nTarget, r.method) }) { keys.append((r.nTarget, r.method)) }
-        return keys.map { n, method in
-            let matching = transfers.filter { $0.nTarget == n && $0.method == method }
+        var keys: [(Int, String)] = []
+        for r in transfers where !keys.contains(where: { $0 == (r.nTarget, r.variantLabel) }) { keys.append((r.nTarget, r.variantLabel)) }
+        return keys.map { n, label in
+            let matching = transfers.filter { $0.nTarget == n && $0.variantLabel == label }
             let target = metrics.indices.map { i in Summary(matching.map { $0.targetScores[i] }) }
             let sources = matching.compactMap(\.sourceScores)
             let source = sources.isEmpty ? nil : metrics.indices.map { i in Summary(sources.map { $0[i] }) }
-            return (n, method, target, source)
+            return (n, matching[0].method, label, target, source)
+        }
+    }
+
+    /// PAC-Net's mean target score (primary metric) for each (n_target, ratio, lambda) of a sweep.
+    public var ablation: [(nTarget: Int, ratio: Double, lambda: Float, target: Summary, source: Summary)] {
+        let swept = records.compactMap { record -> TransferRecord? in
+            if case .transfer(let r) = record, r.method == .pacnet, r.ratio != nil, r.lambda != nil { return r }
+            return nil
+        }
+        var keys: [(Int, Double, Float)] = []
+        for r in swept where !keys.contains(where: { $0 == (r.nTarget, r.ratio!, r.lambda!) }) { keys.append((r.nTarget, r.ratio!, r.lambda!)) }
+        return keys.map { n, ratio, lambda in
+            let matching = swept.filter { $0.nTarget == n && $0.ratio == ratio && $0.lambda == lambda }
+            return (n, ratio, lambda, Summary(matching.map(\.targetScore)), Summary(matching.compactMap(\.sourceScore)))
         }
     }
 
@@ -49,13 +63,22 @@ public struct ResultsTable {
         stageSummaries.map { ($0.stage, $0.source[0]) }
     }
 
-    /// The source model's scores per pipeline stage, a summary per metric.
+    /// The source model's scores per pipeline stage (and ratio, in a sweep), a summary per metric.
     public var stageSummaries: [(stage: PipelineStage, source: [Summary])] {
+        stageVariants.map { ($0.stage, $0.source) }
+    }
+
+    /// Like `stageSummaries`, labelled with the ratio of swept stages (`allocated r=0.5`).
+    public var stageVariants: [(stage: PipelineStage, label: String, source: [Summary])] {
         let stages = records.compactMap { if case .stage(let r) = $0 { r } else { nil } }
-        return PipelineStage.allCases.compactMap { stage in
-            let matching = stages.filter { $0.stage == stage }
-            guard !matching.isEmpty else { return nil }
-            return (stage, metrics.indices.map { i in Summary(matching.map { $0.sourceScores[i] }) })
+        return PipelineStage.allCases.flatMap { stage in
+            var ratios: [Double?] = []
+            for r in stages where r.stage == stage && !ratios.contains(r.ratio) { ratios.append(r.ratio) }
+            return ratios.map { ratio in
+                let matching = stages.filter { $0.stage == stage && $0.ratio == ratio }
+                let label = stage.rawValue + (ratio.map { " r=\($0)" } ?? "")
+                return (stage, label, metrics.indices.map { i in Summary(matching.map { $0.sourceScores[i] }) })
+            }
         }
     }
 
@@ -74,15 +97,30 @@ public struct ResultsTable {
             for row in group {
                 let targets = row.target.enumerated().map { i, summary in summary.formatted + (i == 0 && summary.mean == best ? " *" : "") }
                 let sources = row.source?.map(\.formatted) ?? Array(repeating: "-", count: metrics.count)
-                table.append(["\(n)", row.method.rawValue] + targets + sources)
+                table.append(["\(n)", row.label] + targets + sources)
             }
         }
         lines += TextTable.render(table, rightAligned: [0])
-        let stages = stageSummaries
+        let stages = stageVariants
         if !stages.isEmpty {
             lines += ["", "source model on the source test set"]
-            lines += TextTable.render([["stage"] + labels.map { "source \($0)" }] + stages.map { [$0.stage.rawValue] + $0.source.map(\.formatted) },
+            lines += TextTable.render([["stage"] + labels.map { "source \($0)" }] + stages.map { [$0.label] + $0.source.map(\.formatted) },
                                       rightAligned: [])
+        }
+        let ablation = self.ablation
+        if !ablation.isEmpty {
+            let lambdas = ablation.reduce(into: [Float]()) { if !$0.contains($1.lambda) { $0.append($1.lambda) } }
+            lines += ["", "ablation: PAC-Net target \(labels[0]) (mean over seeds) by pruning ratio and lambda"]
+            var grid: [[String]] = [["n_target", "ratio"] + lambdas.map { "λ=\($0)" }]
+            for n in Array(Set(ablation.map(\.nTarget))).sorted() {
+                let ratios = ablation.filter { $0.nTarget == n }.reduce(into: [Double]()) { if !$0.contains($1.ratio) { $0.append($1.ratio) } }
+                for ratio in ratios {
+                    grid.append(["\(n)", "\(ratio)"] + lambdas.map { lambda in
+                        ablation.first { $0.nTarget == n && $0.ratio == ratio && $0.lambda == lambda }.map { Summary.formatted($0.target.mean) } ?? "-"
+                    })
+                }
+            }
+            lines += TextTable.render(grid, rightAligned: [0, 1])
         }
         return lines.joined(separator: "\n")
     }

@@ -21,6 +21,9 @@ public struct Summary: Sendable, Equatable {
         return "\(Summary.format(mean, decimals: decimals)) ± \(Summary.format(standardDeviation, decimals: decimals))"
     }
 
+    /// `value` with four significant digits.
+    public static func formatted(_ value: Double) -> String { format(value, decimals: decimals(for: value)) }
+
     /// Decimals that show four significant digits of `value` (at most 6).
     static func decimals(for value: Double) -> Int {
         guard value.isFinite, value != 0 else { return 3 }

@@ -17,10 +17,10 @@ struct HeatmapTests {
         #expect(parsed.texts.contains("u(x, t) <truth>"))
         #expect(parsed.texts.contains("u & v"))
         #expect(parsed.texts.contains("x") && parsed.texts.contains("t"))
-        // The colour bar: 64 strips in a frame, to the right of the plot area, with tick labels.
+        // The colour bar: 96 strips in a frame, to the right of the plot area, with tick labels.
         let area = parsed.plotAreas[0]
         let strips = parsed.all("rect").filter { $0.number("x") > area.maxX && $0.attributes["fill"]?.hasPrefix("#") == true }
-        #expect(strips.count == 64)
+        #expect(strips.count == 96)
         #expect(parsed.all("rect").contains { $0.number("x") > area.maxX && $0.attributes["fill"] == "none" })
         #expect(parsed.texts.contains("0"))
         #expect(isFreeOfNonFiniteNumbers(svg))

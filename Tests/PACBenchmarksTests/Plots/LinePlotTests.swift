@@ -180,8 +180,9 @@ struct LinePlotTests {
         let parsed = ParsedSVG(LinePlot(title: title).svg(width: 300, height: 200))
         let text = try #require(parsed.all("text").last)
         let size = text.number("font-size")
-        #expect(size < PlotFonts.title)
-        let width = TextMetrics.width(parsed.texts.last!, fontSize: size)
+        #expect(size < PlotFonts.title && size >= 11)
+        #expect(parsed.texts.last!.hasSuffix("…"))
+        let width = TextMetrics.width(parsed.texts.last!, fontSize: size, bold: true)
         #expect(text.number("x") - width / 2 >= 0 && text.number("x") + width / 2 <= 300)
     }
 }

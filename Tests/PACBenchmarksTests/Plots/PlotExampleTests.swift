@@ -68,10 +68,31 @@ struct PlotExampleTests {
         ])
     }
 
+    static func edgeCases() -> PlotGrid {
+        let x = Array(stride(from: 0.0, through: 10, by: 0.1))
+        return PlotGrid(title: "Edge cases", columns: 3, plots: [
+            LinePlot(title: "single point", xLabel: "x", yLabel: "y", series: [PlotSeries(name: "one", x: [3], y: [7])]),
+            LinePlot(title: "constant series", xLabel: "x", yLabel: "y",
+                     series: [PlotSeries(name: "flat", x: [1, 2, 3], y: [2, 2, 2], marker: .circle)]),
+            LinePlot(title: "empty", xLabel: "x", yLabel: "y", series: [PlotSeries(name: "nothing", x: [], y: [])]),
+            LinePlot(title: "crowded: legend moves outside", xLabel: "x", yLabel: "y", series: [
+                PlotSeries(name: "top", x: x, y: x.map { _ in 1 }), PlotSeries(name: "bottom", x: x, y: x.map { _ in 0 }),
+                PlotSeries(name: "zigzag", x: x, y: x.map { $0.truncatingRemainder(dividingBy: 1) }, dash: .dashDot),
+            ]),
+            LinePlot(title: "log y: 12 decades, y ≤ 0 skipped", xLabel: "epoch", yLabel: "loss", yScale: .log10, series: [
+                PlotSeries(name: "loss", x: x, y: x.map { $0 < 0.5 ? 0 : pow(10, 6 - 1.2 * $0) }, marker: .cross),
+            ]),
+            LinePlot(title: "A very long subplot title that certainly does not fit the cell width at all",
+                     xLabel: "a long x-axis label with units [m s^-1] and more words", yLabel: "long y label <with> & symbols",
+                     series: [PlotSeries(name: "s", x: [-5e-5, 0, 5e-5], y: [2e6, 3e6, 2.5e6], errors: [1e5, 2e5, 3e5], marker: .triangle)]),
+        ], sharedLegend: false)
+    }
+
     static var examples: [(String, String)] {
         [
             ("transfer_curves.svg", transferCurves().svg()),
             ("pendulum.svg", pendulum().svg()),
+            ("edge_cases.svg", edgeCases().svg(cellWidth: 330, cellHeight: 260)),
             ("burgers_snapshots.svg", burgersSnapshots().svg()),
             ("burgers_heatmaps.svg", burgersHeatmaps().svg(cellWidth: 340, cellHeight: 300)),
             ("heatmap.svg", Heatmap(title: "u(x, t) truth", xLabel: "t", yLabel: "x",

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `AxisTicks`: nice 1-2-5 linear ticks, decade log ticks, degenerate ranges.
-struct AxisTicksTests {
+struct PlotAxisTicksTests {
     @Test func niceLinearTicksForZeroToPointNineThree() {
         let ticks = AxisTicks.make(scale: .linear, lower: 0, upper: 0.93, targetCount: 5)
         #expect(ticks.labels == ["0", "0.2", "0.4", "0.6", "0.8", "1.0"])
