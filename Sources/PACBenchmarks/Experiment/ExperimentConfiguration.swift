@@ -63,7 +63,7 @@ public struct ExperimentConfiguration: Sendable, Equatable {
 
     /// The (ratio, lambda) variants a method runs: PAC-Net every pair, PackNet every ratio,
     /// L2-SP every lambda, the others once.
-    func variants(of method: TransferMethod) -> [(ratio: Double?, lambda: Float?)] {
+    public func variants(of method: TransferMethod) -> [(ratio: Double?, lambda: Float?)] {
         switch method {
         case .pacnet: ratios.flatMap { r in lambdas.map { (r, $0) } }
         case .packnet: ratios.map { ($0, Float(0)) }

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import PACBenchmarks
+import PACIO
+
+/// `pacnet suite`: every task, all methods, an ablation, and a report with tables and figures.
+struct SuiteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "suite",
+        abstract: "Run friedman, pendulum and burgers with every method plus a PAC-Net ablation; write report/README.md, SVG figures and results.jsonl.")
+
+    @Option(help: "Report directory.")
+    var out: String = "report"
+    @Option(parsing: .unconditional, help: "Number of seeds.")
+    var seeds: Int = 3
+    @Flag(help: "Fewer epochs (source 10, allocate 5, target 50) for a quick look.")
+    var quick = false
+    @Option(name: .customLong("ablation-ratio"), help: "Pruning ratios of the ablation.")
+    var ablationRatio: String = "0.5,0.8,0.9"
+    @Option(name: .customLong("ablation-lambda"), help: "Lambdas of the ablation.")
+    var ablationLambda: String = "0.001,0.01,0.1"
+    @Option(help: "Seeds run in parallel (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Overwrite an existing report.")
+    var force = false
+    @Flag(help: "No progress lines on stderr.")
+    var quiet = false
+
+    func run() throws {
+        guard seeds >= 1 else { throw CLIError("--seeds must be at least 1, got \(seeds)") }
+        guard jobs >= 1 else { throw CLIError("--jobs must be at least 1, got \(jobs)") }
+        let readme = (out as NSString).appendingPathComponent("README.md")
+        if !force && FileManager.default.fileExists(atPath: readme) {
+            throw CLIError("\(readme): output file exists (use --force to overwrite)")
+        }
+        var suite = SuiteConfiguration()
+        suite.seeds = seeds
+        suite.quick = quick
+        suite.parallelSeeds = jobs
+        suite.ablationRatios = try BenchmarkOptions.numbers(ablationRatio, option: "--ablation-ratio")
+        suite.ablationLambdas = try BenchmarkOptions.numbers(ablationLambda, option: "--ablation-lambda").map(Float.init)
+        for r in suite.ablationRatios where !(r > 0 && r < 1) { throw CLIError("--ablation-ratio must be in (0, 1), got \(r)") }
+        for l in suite.ablationLambdas where !(l >= 0 && l.isFinite) { throw CLIError("--ablation-lambda must be >= 0, got \(l)") }
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+
+        let quiet = self.quiet
+        var results: [SuiteRunner.TaskResults] = []
+        let seconds = try Timing.seconds {
+            results = try SuiteRunner.run(suite) { line in
+                if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            }
+        }
+        func write(_ name: String, _ text: String) throws {
+            do { try AtomicFile.write(text, to: (out as NSString).appendingPathComponent(name), overwrite: true) } catch {
+                throw CLIError(error.description)
+            }
+        }
+        for task in results {
+            for figure in task.figures { try write(figure.name, figure.svg) }
+        }
+        let jsonl = results.flatMap { task in (task.comparison + task.ablation).map { $0.jsonLine(metrics: task.metrics) } }
+        try write("results.jsonl", jsonl.joined(separator: "\n") + "\n")
+        try write("README.md", SuiteReport.markdown(results, suite: suite, totalSeconds: seconds))
+        print("report written to \(readme) (\(SuiteReport.duration(seconds)))")
+    }
+}
