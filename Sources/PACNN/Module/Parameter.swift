@@ -25,8 +25,13 @@ public final class Parameter {
     public var updateMask: Tensor? {
         didSet {
             if let updateMask { precondition(updateMask.shape == value.shape, "update mask \(updateMask.shape) for parameter \(value.shape)") }
+            // Computed once here, not on every optimizer step.
+            isFrozen = updateMask.map { $0.allSatisfy { $0 == 0 } } ?? false
         }
     }
+
+    /// True when the update mask freezes every entry.
+    public private(set) var isFrozen = false
 
     /// Creates a parameter holding `value`.
     public init(_ value: Tensor, role: Role) {
@@ -52,8 +57,6 @@ public final class Parameter {
     /// Clears the accumulated gradient.
     public func zeroGrad() { variable.grad = nil }
 
-    /// True when the update mask freezes every entry.
-    public var isFrozen: Bool { updateMask.map { $0.allSatisfy { $0 == 0 } } ?? false }
 
     /// Freezes every entry (an all-zero update mask).
     public func freeze() { updateMask = Tensor(zeros: shape) }
