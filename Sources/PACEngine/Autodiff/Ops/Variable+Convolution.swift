@@ -1,0 +1,211 @@
+/// 2-D convolution (NCHW).
+extension Variable {
+    /// The 2-D convolution (cross-correlation, as in PyTorch's `nn.functional.conv2d`) of a batch
+    /// of images, with symmetric stride and zero padding. Layout is NCHW throughout.
+    ///
+    /// - Parameters:
+    ///   - x: `[N, C, H, W]`.
+    ///   - weight: `[O, C, kh, kw]` (PyTorch's layout).
+    ///   - bias: `[O]`, or `nil`.
+    ///   - stride: the window step in both directions.
+    ///   - padding: zeros added on every side of each image.
+    /// - Returns: `[N, O, Ho, Wo]` with `Ho = (H + 2 * padding - kh) / stride + 1` (likewise `Wo`).
+    ///
+    /// Each image is lowered with im2col to a `[C * kh * kw, Ho * Wo]` column matrix and multiplied
+    /// by the weight viewed as `[O, C * kh * kw]`, straight into the image's output slice (onto the
+    /// bias, written first). The backward pass recomputes the columns instead of storing them:
+    /// `dW = Σₙ dYₙ · colsₙᵀ` (GEMM, or `RowDotProduct` for long rows), `dX = col2im(Wᵀ · dYₙ)`,
+    /// `db = Σ dY` over N, H, W. Images are spread
+    /// over `Engine.maxThreads` threads; results are bit-identical for any thread count.
+    public static func conv2d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
+        conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, threads: Engine.maxThreads)
+    }
+
+    /// `conv2d` with an explicit thread budget (tests check results do not depend on it).
+    static func conv2d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int, padding: Int, threads: Int) -> Variable {
+        let geometry = Convolution.geometry(input: x.shape, weight: weight.shape, bias: bias?.shape, stride: stride, padding: padding)
+        let xValue = x.value, wValue = weight.value
+        let y = Convolution.forward(xValue, weight: wValue, bias: bias?.value, geometry: geometry, threads: threads)
+        let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+        return Variable.record(y, inputs: inputs) {
+            [requiresX = x.requiresGrad, requiresW = weight.requiresGrad, requiresB = bias?.requiresGrad ?? false, hasBias = bias != nil] g in
+            let (dx, dw) = Convolution.backward(g, input: xValue, weight: wValue, geometry: geometry,
+                                                inputGradient: requiresX, weightGradient: requiresW, threads: threads)
+            var grads: [Tensor?] = [dx, dw]
+            if hasBias { grads.append(requiresB ? Convolution.biasGradient(g) : nil) }
+            return grads
+        }
+    }
+}
+
+/// The tensor-level convolution kernels behind `Variable.conv2d` (NCHW, PyTorch weight layout).
+enum Convolution {
+    /// Validates shapes and returns the per-image geometry.
+    static func geometry(input: [Int], weight: [Int], bias: [Int]?, stride: Int, padding: Int) -> Conv2dGeometry {
+        precondition(input.count == 4, "conv2d: input must be NCHW [N, C, H, W], got \(input)")
+        precondition(weight.count == 4, "conv2d: weight must be [O, C, kh, kw], got \(weight)")
+        precondition(weight[1] == input[1], "conv2d: input has \(input[1]) channels, weight \(weight) expects \(weight[1])")
+        precondition(weight[0] > 0, "conv2d: weight \(weight) has no output channels")
+        if let bias { precondition(bias == [weight[0]], "conv2d: bias \(bias) for \(weight[0]) output channels") }
+        precondition(stride > 0 && padding >= 0, "conv2d: stride \(stride) must be positive and padding \(padding) non-negative")
+        return Conv2dGeometry(channels: input[1], height: input[2], width: input[3],
+                              kernelHeight: weight[2], kernelWidth: weight[3], stride: stride, padding: padding)
+    }
+
+    /// `[N, O, Ho, Wo]` convolution of `x` `[N, C, H, W]` with `weight` `[O, C, kh, kw]`.
+    static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry, threads: Int) -> Tensor {
+        let n = x.shape[0], outChannels = weight.shape[0]
+        let k = g.columnRows, positions = g.columnCount
+        let schedule = ImageBatchSchedule(images: n, workPerImage: outChannels * k * positions, threads: threads)
+        let biasScalars = bias?.scalars
+        return Tensor(shape: [n, outChannels, g.outputHeight, g.outputWidth]) { out in
+            x.withUnsafePointer { xp in
+                weight.withUnsafePointer { wp in
+                    let (xs, ws, ys) = (SendableConstPointer(xp), SendableConstPointer(wp), SendablePointer(out))
+                    schedule.run { _, groups in
+                        let columns: UnsafeMutablePointer<Float>? = g.isPointwise ? nil : BufferPool.shared.take(k * positions)
+                        defer { if let columns { BufferPool.shared.recycle(columns, count: k * positions) } }
+                        for group in groups {
+                            for i in schedule.images(ofGroup: group) {
+                                let image = xs.pointer + i * g.imageSize
+                                let result = ys.pointer + i * outChannels * positions
+                                if let biasScalars {
+                                    for o in 0..<outChannels { (result + o * positions).update(repeating: biasScalars[o], count: positions) }
+                                }
+                                var b = image
+                                if let columns {
+                                    Im2Col.im2col(image, geometry: g, into: columns)
+                                    b = UnsafePointer(columns)
+                                }
+                                GEMM.multiply(transposeA: false, transposeB: false, m: outChannels, n: positions, k: k,
+                                              a: ws.pointer, lda: k, b: b, ldb: positions,
+                                              beta: biasScalars == nil ? 0 : 1, c: result, ldc: positions,
+                                              threads: schedule.gemmThreads)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Gradients of the input and of the weight (each only when asked for) from the output gradient.
+    static func backward(
+        _ gradient: Tensor, input x: Tensor, weight: Tensor, geometry g: Conv2dGeometry,
+        inputGradient: Bool, weightGradient: Bool, threads: Int
+    ) -> (input: Tensor?, weight: Tensor?) {
+        let n = x.shape[0], outChannels = weight.shape[0]
+        let k = g.columnRows, positions = g.columnCount
+        precondition(gradient.shape == [n, outChannels, g.outputHeight, g.outputWidth], "conv2d: gradient \(gradient.shape)")
+        guard inputGradient || weightGradient else { return (nil, nil) }
+        if n == 0 { return (inputGradient ? Tensor(zeros: x.shape) : nil, weightGradient ? Tensor(zeros: weight.shape) : nil) }
+
+        let schedule = ImageBatchSchedule(images: n, workPerImage: outChannels * k * positions, threads: threads)
+        let weightSize = outChannels * k
+        // Long rows (many output positions) with few channels: dot products beat GEMM's transposed packing.
+        let useRowDots = RowDotProduct.preferred(depth: positions) && outChannels * k * positions < GEMM.parallelThreshold
+        // Each group of images accumulates its own weight gradient; groups are summed in order.
+        let partialCount = schedule.groups > 1 && weightGradient ? schedule.groups * weightSize : 0
+        let partials = BufferPool.shared.take(partialCount)
+        defer { BufferPool.shared.recycle(partials, count: partialCount) }
+        var dx: Tensor? = inputGradient ? Tensor(shape: x.shape, uninitialized: { _ in }) : nil
+        var dw: Tensor? = weightGradient ? Tensor(shape: weight.shape, uninitialized: { _ in }) : nil
+
+        withOptionalMutablePointer(&dx) { dxp in
+            withOptionalMutablePointer(&dw) { dwp in
+                x.withUnsafePointer { xp in
+                    weight.withUnsafePointer { wp in
+                        gradient.withUnsafePointer { gp in
+                            let (xs, ws, gs) = (SendableConstPointer(xp), SendableConstPointer(wp), SendableConstPointer(gp))
+                            let dxs = dxp.map(SendablePointer.init), dws = dwp.map(SendablePointer.init)
+                            let partialsShared = SendablePointer(partials)
+                            schedule.run { _, groups in
+                                let columnSize = k * positions
+                                let columns = weightGradient && !g.isPointwise ? BufferPool.shared.take(columnSize) : nil
+                                let dColumns = inputGradient && !g.isPointwise ? BufferPool.shared.take(columnSize) : nil
+                                defer {
+                                    if let columns { BufferPool.shared.recycle(columns, count: columnSize) }
+                                    if let dColumns { BufferPool.shared.recycle(dColumns, count: columnSize) }
+                                }
+                                for group in groups {
+                                    let target = partialCount > 0 ? partialsShared.pointer + group * weightSize : dws?.pointer
+                                    for (j, i) in schedule.images(ofGroup: group).enumerated() {
+                                        let image = xs.pointer + i * g.imageSize
+                                        let dy = gs.pointer + i * outChannels * positions
+                                        if let target {
+                                            var b = image
+                                            if let columns {
+                                                Im2Col.im2col(image, geometry: g, into: columns)
+                                                b = UnsafePointer(columns)
+                                            }
+                                            // dW (+)= dYᵢ [O, P] · colsᵢᵀ [P, K]
+                                            if useRowDots {
+                                                RowDotProduct.multiply(m: outChannels, n: k, depth: positions, a: dy, lda: positions,
+                                                                       b: b, ldb: positions, c: target, ldc: k, accumulate: j > 0)
+                                            } else {
+                                                GEMM.multiply(transposeA: false, transposeB: true, m: outChannels, n: k, k: positions,
+                                                              a: dy, lda: positions, b: b, ldb: positions,
+                                                              beta: j == 0 ? 0 : 1, c: target, ldc: k, threads: schedule.gemmThreads)
+                                            }
+                                        }
+                                        if let dxs {
+                                            let dImage = dxs.pointer + i * g.imageSize
+                                            // dcolsᵢ [K, P] = Wᵀ [K, O] · dYᵢ [O, P]; for a pointwise kernel that is dXᵢ itself.
+                                            GEMM.multiply(transposeA: true, transposeB: false, m: k, n: positions, k: outChannels,
+                                                          a: ws.pointer, lda: k, b: dy, ldb: positions,
+                                                          beta: 0, c: dColumns ?? dImage, ldc: positions, threads: schedule.gemmThreads)
+                                            if let dColumns {
+                                                dImage.update(repeating: 0, count: g.imageSize)
+                                                Im2Col.col2im(dColumns, geometry: g, addingInto: dImage)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                            if partialCount > 0, let dws {
+                                dws.pointer.update(from: partials, count: weightSize)
+                                for group in 1..<schedule.groups {
+                                    let part = partials + group * weightSize
+                                    for e in 0..<weightSize { dws.pointer[e] += part[e] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (dx, dw)
+    }
+
+    /// `[O]`: the output gradient `[N, O, Ho, Wo]` summed over N, Ho and Wo.
+    static func biasGradient(_ gradient: Tensor) -> Tensor {
+        let n = gradient.shape[0], channels = gradient.shape[1], positions = gradient.shape[2] * gradient.shape[3]
+        var totals = [Double](repeating: 0, count: channels)
+        gradient.withUnsafePointer { gp in
+            for i in 0..<n {
+                for o in 0..<channels { totals[o] += Double(rowSum(gp + (i * channels + o) * positions, count: positions)) }
+            }
+        }
+        return Tensor(shape: [channels], scalars: totals.map { Float($0) })
+    }
+
+    /// The sum of `count` contiguous floats (SIMD partial sums, fixed order).
+    @inline(__always)
+    static func rowSum(_ p: UnsafePointer<Float>, count: Int) -> Float {
+        typealias V = SIMD16<Float>
+        var acc = V()
+        var j = 0
+        while j + 16 <= count {
+            acc += UnsafeRawPointer(p + j).loadUnaligned(as: V.self)
+            j += 16
+        }
+        var total = acc.sum()
+        while j < count { total += p[j]; j += 1 }
+        return total
+    }
+
+    private static func withOptionalMutablePointer<R>(_ tensor: inout Tensor?, _ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
+        guard tensor != nil else { return body(nil) }
+        return tensor!.withUnsafeMutablePointer { body($0) }
+    }
+}

@@ -1,0 +1,258 @@
+import Dispatch
+
+/// The geometry of a 2-D sliding window (a convolution or pooling kernel) over one image of an
+/// NCHW tensor: `channels` planes of `height x width`, a `kernelHeight x kernelWidth` window moved
+/// by `stride` in both directions over the image zero-padded by `padding` on every side.
+public struct Conv2dGeometry: Sendable, Equatable {
+    public let channels: Int
+    public let height: Int
+    public let width: Int
+    public let kernelHeight: Int
+    public let kernelWidth: Int
+    public let stride: Int
+    public let padding: Int
+
+    public init(channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, stride: Int = 1, padding: Int = 0) {
+        precondition(channels > 0 && height > 0 && width > 0, "Conv2dGeometry: empty image \(channels)x\(height)x\(width)")
+        precondition(kernelHeight > 0 && kernelWidth > 0, "Conv2dGeometry: kernel \(kernelHeight)x\(kernelWidth)")
+        precondition(stride > 0 && padding >= 0, "Conv2dGeometry: stride \(stride), padding \(padding)")
+        precondition(height + 2 * padding >= kernelHeight && width + 2 * padding >= kernelWidth,
+                     "Conv2dGeometry: kernel \(kernelHeight)x\(kernelWidth) larger than padded image \(height + 2 * padding)x\(width + 2 * padding)")
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.stride = stride
+        self.padding = padding
+    }
+
+    /// `(height + 2 * padding - kernelHeight) / stride + 1`.
+    public var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
+    /// `(width + 2 * padding - kernelWidth) / stride + 1`.
+    public var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
+    /// Rows of the column matrix: `channels * kernelHeight * kernelWidth`, ordered (c, ki, kj).
+    public var columnRows: Int { channels * kernelHeight * kernelWidth }
+    /// Columns of the column matrix: one per output position, `outputHeight * outputWidth`.
+    public var columnCount: Int { outputHeight * outputWidth }
+    /// Scalars in one input image, `channels * height * width`.
+    public var imageSize: Int { channels * height * width }
+
+    /// True when the column matrix *is* the image (1x1 kernel, stride 1, no padding).
+    public var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == 0 }
+
+    /// Output columns `ow` whose input column `ow * stride - padding + kj` lies inside the image.
+    @inline(__always)
+    func validOutputColumns(kj: Int) -> Range<Int> {
+        let first = padding - kj <= 0 ? 0 : (padding - kj + stride - 1) / stride
+        let last = width - 1 + padding - kj
+        let end = last < 0 ? 0 : Swift.min(outputWidth, last / stride + 1)
+        return first < end ? first..<end : 0..<0
+    }
+}
+
+/// The im2col / col2im transforms that turn a convolution of one NCHW image into a matrix product.
+///
+/// The column matrix of an image is `[channels * kh * kw, outputHeight * outputWidth]`, row-major,
+/// with row `(c * kh + ki) * kw + kj` and column `oh * outputWidth + ow` holding the input pixel
+/// `x[c, oh * stride - padding + ki, ow * stride - padding + kj]` (0 in the padding). With a
+/// PyTorch-layout weight `[O, C, kh, kw]` viewed as `[O, C * kh * kw]`, the convolution of the
+/// image is `weight · columns`, an `[O, outputHeight * outputWidth]` matrix: the image's output
+/// slice in NCHW.
+public enum Im2Col {
+    /// Writes the column matrix of one image (`geometry.imageSize` scalars, CHW) into `columns`
+    /// (`geometry.columnRows * geometry.columnCount` scalars, every one overwritten).
+    public static func im2col(_ image: UnsafePointer<Float>, geometry g: Conv2dGeometry, into columns: UnsafeMutablePointer<Float>) {
+        let ho = g.outputHeight, wo = g.outputWidth, s = g.stride, p = g.padding
+        let plane = g.height * g.width
+        var row = columns
+        for c in 0..<g.channels {
+            let source = image + c * plane
+            for ki in 0..<g.kernelHeight {
+                for kj in 0..<g.kernelWidth {
+                    let valid = g.validOutputColumns(kj: kj)
+                    for oh in 0..<ho {
+                        let out = row + oh * wo
+                        let ih = oh * s - p + ki
+                        guard ih >= 0 && ih < g.height && !valid.isEmpty else {
+                            out.update(repeating: 0, count: wo)
+                            continue
+                        }
+                        if valid.lowerBound > 0 { out.update(repeating: 0, count: valid.lowerBound) }
+                        let start = source + ih * g.width + valid.lowerBound * s - p + kj
+                        let dst = out + valid.lowerBound
+                        if s == 1 {
+                            dst.update(from: start, count: valid.count)
+                        } else {
+                            for j in 0..<valid.count { dst[j] = start[j * s] }
+                        }
+                        if valid.upperBound < wo { (out + valid.upperBound).update(repeating: 0, count: wo - valid.upperBound) }
+                    }
+                    row += ho * wo
+                }
+            }
+        }
+    }
+
+    /// The adjoint of `im2col`: adds every entry of the column matrix onto the image pixel it was
+    /// read from (padding entries are dropped). `image` is accumulated into, not overwritten.
+    public static func col2im(_ columns: UnsafePointer<Float>, geometry g: Conv2dGeometry, addingInto image: UnsafeMutablePointer<Float>) {
+        let ho = g.outputHeight, wo = g.outputWidth, s = g.stride, p = g.padding
+        let plane = g.height * g.width
+        var row = columns
+        for c in 0..<g.channels {
+            let target = image + c * plane
+            for ki in 0..<g.kernelHeight {
+                for kj in 0..<g.kernelWidth {
+                    let valid = g.validOutputColumns(kj: kj)
+                    if !valid.isEmpty {
+                        for oh in 0..<ho {
+                            let ih = oh * s - p + ki
+                            guard ih >= 0 && ih < g.height else { continue }
+                            let src = row + oh * wo + valid.lowerBound
+                            let dst = target + ih * g.width + valid.lowerBound * s - p + kj
+                            if s == 1 {
+                                for j in 0..<valid.count { dst[j] += src[j] }
+                            } else {
+                                for j in 0..<valid.count { dst[j * s] += src[j] }
+                            }
+                        }
+                    }
+                    row += ho * wo
+                }
+            }
+        }
+    }
+}
+
+/// How a per-image batch computation (convolution forward and backward) is spread over threads.
+///
+/// Images are split into a fixed number of contiguous *groups* that depends only on the batch
+/// size, never on the thread count; each group is processed by one worker in image order and
+/// per-group partial sums are combined in group order, so results are bit-identical for any
+/// number of threads. Small per-image products run one image per worker with single-threaded
+/// GEMMs; products large enough for GEMM's own threading run images one after another instead.
+struct ImageBatchSchedule {
+    /// Upper bound on groups (and so on the per-group partial sums a reduction keeps).
+    static let maxGroups = 32
+    /// Batches with less total work than this (multiply-adds) stay on the calling thread.
+    static let parallelThreshold = 1 << 20
+
+    let images: Int
+    let groups: Int
+    let workers: Int
+    /// The `threads` argument for GEMM calls inside a worker.
+    let gemmThreads: Int
+
+    /// - Parameters:
+    ///   - images: the batch size.
+    ///   - workPerImage: multiply-adds of one image's largest GEMM.
+    ///   - threads: the most threads the computation may use.
+    init(images: Int, workPerImage: Int, threads: Int) {
+        self.images = images
+        groups = Swift.max(1, Swift.min(images, Self.maxGroups))
+        let threads = Swift.max(1, threads)
+        let gemmParallel = workPerImage >= GEMM.parallelThreshold || Engine.gemmBackend == .blas
+        if gemmParallel || threads == 1 || images * workPerImage < Self.parallelThreshold {
+            workers = 1
+            gemmThreads = threads
+        } else {
+            workers = Swift.min(threads, 8, groups)
+            gemmThreads = 1
+        }
+    }
+
+    /// The images of `group`.
+    func images(ofGroup group: Int) -> Range<Int> {
+        (group * images / groups)..<((group + 1) * images / groups)
+    }
+
+    /// Calls `body(worker, groups)` once per worker, concurrently, with the groups it owns.
+    func run(_ body: @Sendable (_ worker: Int, _ groups: StrideTo<Int>) -> Void) {
+        if workers == 1 {
+            body(0, stride(from: 0, to: groups, by: 1))
+        } else {
+            let workers = self.workers, groups = self.groups
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                body(w, stride(from: w, to: groups, by: workers))
+            }
+        }
+    }
+}
+
+/// A read-only pointer that may cross into `concurrentPerform` workers.
+struct SendableConstPointer: @unchecked Sendable {
+    let pointer: UnsafePointer<Float>
+    init(_ pointer: UnsafePointer<Float>) { self.pointer = pointer }
+}
+
+/// `C = A · Bᵀ` (or `C += A · Bᵀ`) for row-major `A` `[m, depth]` and `B` `[n, depth]` whose rows are
+/// long: a convolution's weight gradient `dYᵢ · colsᵢᵀ`, where `depth` is the number of output
+/// positions. Both operands are read in place along their contiguous rows, as 4 x 4 tiles of dot
+/// products held in sixteen SIMD accumulators, so nothing is packed or transposed. With only a
+/// few output channels, GEMM's transposed packing of the large `B` costs more than the product
+/// itself; this kernel runs about twice as fast there. Short rows favour GEMM (the horizontal sums
+/// dominate), so callers pick by `depth` (see `preferred(depth:)`). Deterministic: each entry is
+/// summed in one fixed order.
+enum RowDotProduct {
+    typealias V = SIMD16<Float>
+
+    /// Whether this kernel beats `GEMM` (transposed B) for rows of `depth` scalars.
+    static func preferred(depth: Int) -> Bool { depth >= 256 }
+
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+
+    /// `C[i, j] = Σₚ A[i, p] · B[j, p]`, added onto `C` when `accumulate` is true.
+    static func multiply(m: Int, n: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        guard m > 0, n > 0 else { return }
+        let vectorDepth = depth / 16 * 16
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { sums in
+            var j0 = 0
+            while j0 < n {
+                // Rows past the edge repeat the last row; their results are discarded.
+                let b0 = b + j0 * ldb, b1 = b + Swift.min(j0 + 1, n - 1) * ldb
+                let b2 = b + Swift.min(j0 + 2, n - 1) * ldb, b3 = b + Swift.min(j0 + 3, n - 1) * ldb
+                var i0 = 0
+                while i0 < m {
+                    let a0 = a + i0 * lda, a1 = a + Swift.min(i0 + 1, m - 1) * lda
+                    let a2 = a + Swift.min(i0 + 2, m - 1) * lda, a3 = a + Swift.min(i0 + 3, m - 1) * lda
+                    var c00 = V(), c01 = V(), c02 = V(), c03 = V()
+                    var c10 = V(), c11 = V(), c12 = V(), c13 = V()
+                    var c20 = V(), c21 = V(), c22 = V(), c23 = V()
+                    var c30 = V(), c31 = V(), c32 = V(), c33 = V()
+                    var p = 0
+                    while p < vectorDepth {
+                        let x0 = load(b0 + p), x1 = load(b1 + p), x2 = load(b2 + p), x3 = load(b3 + p)
+                        var y = load(a0 + p)
+                        c00.addProduct(y, x0); c01.addProduct(y, x1); c02.addProduct(y, x2); c03.addProduct(y, x3)
+                        y = load(a1 + p)
+                        c10.addProduct(y, x0); c11.addProduct(y, x1); c12.addProduct(y, x2); c13.addProduct(y, x3)
+                        y = load(a2 + p)
+                        c20.addProduct(y, x0); c21.addProduct(y, x1); c22.addProduct(y, x2); c23.addProduct(y, x3)
+                        y = load(a3 + p)
+                        c30.addProduct(y, x0); c31.addProduct(y, x1); c32.addProduct(y, x2); c33.addProduct(y, x3)
+                        p += 16
+                    }
+                    sums[0] = c00.sum(); sums[1] = c01.sum(); sums[2] = c02.sum(); sums[3] = c03.sum()
+                    sums[4] = c10.sum(); sums[5] = c11.sum(); sums[6] = c12.sum(); sums[7] = c13.sum()
+                    sums[8] = c20.sum(); sums[9] = c21.sum(); sums[10] = c22.sum(); sums[11] = c23.sum()
+                    sums[12] = c30.sum(); sums[13] = c31.sum(); sums[14] = c32.sum(); sums[15] = c33.sum()
+                    for r in 0..<Swift.min(4, m - i0) {
+                        let rowA = a + (i0 + r) * lda
+                        for s in 0..<Swift.min(4, n - j0) {
+                            var total = sums[r * 4 + s]
+                            let rowB = b + (j0 + s) * ldb
+                            for q in vectorDepth..<depth { total += rowA[q] * rowB[q] }
+                            let out = c + (i0 + r) * ldc + j0 + s
+                            out.pointee = accumulate ? out.pointee + total : total
+                        }
+                    }
+                    i0 += 4
+                }
+                j0 += 4
+            }
+        }
+    }
+}
