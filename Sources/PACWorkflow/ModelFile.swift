@@ -6,7 +6,9 @@ import PACNet
 
 /// A model and everything needed to use it, stored as one safetensors file.
 ///
-/// Tensors keep PyTorch-style names (`layers.0.weight`); PAC-Net masks are `<param>_mask`
+/// Tensors keep PyTorch-style names (`layers.0.weight`) and hold the network's `stateDict()`
+/// (parameters, plus buffers such as running statistics for architectures that have them;
+/// loading requires every entry, except a missing `num_batches_tracked`); PAC-Net masks are `<param>_mask`
 /// tensors (1 = kept for the source task); metadata (`pacnet.*` keys) holds the architecture
 /// string, stage, loss, column names, standardization statistics, ratio and lambda. The file
 /// loads in PyTorch with `safetensors.torch.load_file`. PyTorch `nn.Sequential` files (`0.weight`,
@@ -100,17 +102,19 @@ public struct ModelFile {
         let sequentialNames = file.names.allSatisfy { !$0.hasPrefix("layers.") }
         var used = Set<String>()
         var state: [String: Tensor] = [:]
-        for (parameterName, parameter) in network.namedParameters() {
+        // Parameters and buffers (batch-normalization statistics, if the architecture has any).
+        for (entryName, current) in network.stateDict() {
             // PyTorch nn.Sequential files name parameters without the `layers.` prefix.
-            let stored = sequentialNames ? String(parameterName.dropFirst("layers.".count)) : parameterName
+            let stored = sequentialNames ? String(entryName.dropFirst("layers.".count)) : entryName
             guard let tensor = file[stored] else {
+                if Buffer.mayBeMissing(entryName) && network.buffer(named: entryName) != nil { continue }
                 throw WorkflowError("\(name) has no tensor '\(stored)', which architecture \(architecture) needs")
             }
-            guard tensor.shape == parameter.shape else {
-                throw WorkflowError("\(name): tensor '\(stored)' has shape \(tensor.shape), but architecture \(architecture) needs \(parameter.shape)")
+            guard tensor.shape == current.shape else {
+                throw WorkflowError("\(name): tensor '\(stored)' has shape \(tensor.shape), but architecture \(architecture) needs \(current.shape)")
             }
             guard tensor.isFinite else { throw WorkflowError("\(name): tensor '\(stored)' contains NaN or infinite values") }
-            state[parameterName] = tensor
+            state[entryName] = tensor
             used.insert(stored)
         }
         do { try network.loadStateDict(state) } catch { throw WorkflowError("\(name): \(error)") }

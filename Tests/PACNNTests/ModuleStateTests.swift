@@ -69,9 +69,9 @@ struct ModuleStateTests {
         var extended = Dictionary(uniqueKeysWithValues: target.stateDict().map { ($0.name, $0.value) })
         extended["unused"] = Tensor([1])
         try target.loadStateDict(extended)
-        // copyParameters goes through the same path.
+        // copyState goes through the same path.
         let third = makeMLP(seed: 5)
-        third.copyParameters(from: target)
+        third.copyState(from: target)
         #expect(bits(third) == bits(target))
     }
 

@@ -20,9 +20,10 @@ import PACEngine
 ///   Every channel needs more than one value (`m > 1`), as in PyTorch.
 /// - Evaluation: normalizes with the running statistics and leaves every buffer unchanged.
 ///
-/// The mode, not `GradientMode`, decides: `predict` on a model in training mode normalizes with
-/// batch statistics and updates the running ones (as PyTorch under `torch.no_grad()`), so
-/// evaluate with `model.withTraining(false) { model.predict(x) }` or after `setTraining(false)`.
+/// The mode, not `GradientMode`, decides: calling a model in training mode inside
+/// `withoutGradients` normalizes with batch statistics and updates the running ones (as PyTorch
+/// under `torch.no_grad()`). `Layer.predict` always runs in evaluation mode, so inference never
+/// changes the running statistics; `Trainer.fit` puts the model in training mode.
 ///
 /// `freezesStatistics`: when true, the layer behaves like evaluation mode *even in training
 /// mode*: it normalizes with the running statistics and never updates `running_mean`,
@@ -31,7 +32,7 @@ import PACEngine
 /// still receive gradients; freeze them with update masks as any parameter. PAC-Net calibration
 /// sets it so that the normalization statistics the source model uses stay bit-identical while
 /// the target weights are trained, and so that calibration trains the function inference uses.
-public final class BatchNorm2d: Layer, ModeDependent, BufferOwning {
+public final class BatchNorm2d: Layer, ModeDependent {
     /// Gamma, `[channels]`.
     public let weight: Parameter
     /// Beta, `[channels]`.

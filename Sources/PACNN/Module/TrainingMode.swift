@@ -8,9 +8,10 @@ import PACEngine
 /// Modules start in training mode, as in PyTorch. Switch a whole model with `setTraining(_:)`
 /// (PyTorch's `model.train(on)` / `model.eval()`): it walks the module tree through `children`
 /// and sets every `ModeDependent` module it finds. The mode is independent of
-/// `GradientMode`: a model in training mode run inside `withoutGradients` (as `predict` does)
-/// still updates its running statistics, exactly like a PyTorch model in `train()` mode under
-/// `torch.no_grad()`. Evaluate with `setTraining(false)` or `withTraining(false) { ... }`.
+/// `GradientMode`: a model in training mode called directly inside `withoutGradients` still
+/// updates its running statistics, exactly like a PyTorch model in `train()` mode under
+/// `torch.no_grad()`. `Layer.predict` therefore always runs in evaluation mode (it wraps the
+/// forward pass in `withTraining(false)`), and `Trainer.fit` switches the model to training mode.
 public protocol ModeDependent: AnyObject {
     /// True in training mode (the default), false in evaluation mode.
     var isTraining: Bool { get set }

@@ -26,6 +26,13 @@ public struct Trainer {
 
     /// Trains `model` in place on `inputs` (`[N, ...]`) and `targets` (`[N, ...]`).
     ///
+    /// The model is put into training mode first (`setTraining(true)`, PyTorch's `model.train()`)
+    /// and left in it: batch normalization normalizes with batch statistics and updates its
+    /// running statistics, except layers with `freezesStatistics`, which this does not touch (it
+    /// is the way to keep statistics fixed while training; a module set to evaluation mode
+    /// beforehand is switched back to training mode). Inference with `predict` runs in evaluation
+    /// mode regardless, so the mode left behind does not affect predictions.
+    ///
     /// - Returns: the mean data loss of each epoch.
     /// - Throws: `TrainingError.nonFiniteLoss` as soon as a step's loss is NaN or infinite.
     @discardableResult
@@ -33,6 +40,7 @@ public struct Trainer {
                     rng: inout RandomGenerator) throws(TrainingError) -> [Double] {
         let n = inputs.shape[0]
         precondition(n > 0 && targets.shape[0] == n, "fit: \(n) inputs vs \(targets.shape[0]) targets")
+        model.setTraining(true)
         var history: [Double] = []
         let stepsPerEpoch = (n + batchSize - 1) / batchSize
         for epoch in 1...max(epochs, 1) where epochs > 0 {
