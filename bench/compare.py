@@ -30,6 +30,11 @@ def main():
             if ref:
                 rows.append((f"mlp_step batch {r['batch']}", f"{r['microseconds']:.1f} us",
                              f"{ref['microseconds']:.1f} us", f"{ref['microseconds'] / r['microseconds']:.2f}x faster"))
+        elif r["name"] == "resnet_step":
+            ref = next((t for t in theirs if t["name"] == "resnet_step" and t["batch"] == r["batch"]), None)
+            if ref:
+                rows.append((f"resnet_step batch {r['batch']}", f"{r['microseconds']:.1f} us",
+                             f"{ref['microseconds']:.1f} us", f"{ref['microseconds'] / r['microseconds']:.2f}x faster"))
         elif r["name"] == "friedman_pipeline":
             ref = next((t for t in theirs if t["name"] == "friedman_pipeline"), None)
             if ref:

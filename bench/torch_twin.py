@@ -9,6 +9,7 @@ Not needed to build or test pacnet. Run it next to `pacnet bench --json` on the 
 Workloads (see bench/README.md):
   gemm               n x n by n x n float32 product with torch (backend "torch") and numpy ("numpy")
   mlp_step           one Adam step (forward, backward, update) of the friedman MLP 10-100-100-100-1
+  resnet_step        one Adam step of the shapes ResNet-8 with one 8-way head, BCE with logits, batch 128
   friedman_pipeline  one seed of the friedman benchmark (n_target 10, 50, 200; four methods)
 """
 import argparse
@@ -73,6 +74,52 @@ def mlp_step(batch):
     def step():
         optimizer.zero_grad()
         loss = torch.nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        optimizer.step()
+
+    return 1e6 * seconds_per_call(step)
+
+
+# ---- resnet_step: the shapes ResNet-8 (Sources/PACNN/Layers/ResNet.swift, BasicBlock.swift) ----
+
+class BasicBlock(torch.nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = torch.nn.BatchNorm2d(cout)
+        self.conv2 = torch.nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = torch.nn.BatchNorm2d(cout)
+        self.shortcut = None
+        if cin != cout or stride != 1:
+            self.shortcut = torch.nn.Sequential(torch.nn.Conv2d(cin, cout, 1, stride, bias=False), torch.nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        out = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+        return torch.relu(out + (x if self.shortcut is None else self.shortcut(x)))
+
+
+def resnet8(widths=(16, 32, 64), outputs=8):
+    """Stem 3x3 conv + BN + ReLU, one basic block per stage (stride 2 from stage 2), GAP, linear head."""
+    layers = [torch.nn.Conv2d(3, widths[0], 3, 1, 1, bias=False), torch.nn.BatchNorm2d(widths[0]), torch.nn.ReLU()]
+    channels = widths[0]
+    for i, width in enumerate(widths):
+        layers.append(BasicBlock(channels, width, 2 if i > 0 else 1))
+        channels = width
+    layers += [torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(channels, outputs)]
+    return torch.nn.Sequential(*layers)
+
+
+def resnet_step(batch):
+    torch.manual_seed(3)
+    model = resnet8()
+    model.train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    x, y = torch.rand(batch, 3, 32, 32), torch.randint(0, 2, (batch, 8)).float()
+
+    def step():
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
         loss.backward()
         optimizer.step()
 
@@ -190,7 +237,7 @@ def friedman_pipeline():
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
-    parser.add_argument("--only", default="gemm,mlp_step,friedman_pipeline")
+    parser.add_argument("--only", default="gemm,mlp_step,resnet_step,friedman_pipeline")
     args = parser.parse_args()
     only = args.only.split(",")
     rows = []
@@ -201,6 +248,8 @@ def main():
     if "mlp_step" in only:
         for batch in (32, 128, 1024):
             rows.append({"name": "mlp_step", "batch": batch, "microseconds": round(mlp_step(batch), 1)})
+    if "resnet_step" in only:
+        rows.append({"name": "resnet_step", "batch": 128, "microseconds": round(resnet_step(128), 1)})
     if "friedman_pipeline" in only:
         rows.append({"name": "friedman_pipeline", "seconds": round(friedman_pipeline(), 3)})
     for row in rows:

@@ -8,10 +8,10 @@ import PACEngine
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure GEMM GFLOP/s, MLP training-step time and one friedman seed (release builds only are meaningful).")
+        abstract: "Measure GEMM GFLOP/s, MLP and ResNet-8 training-step times and one friedman seed (release builds only are meaningful).")
 
-    @Option(help: "Comma-separated workloads: gemm, mlp_step, friedman_pipeline.")
-    var only: String = "gemm,mlp_step,friedman_pipeline"
+    @Option(help: "Comma-separated workloads: gemm, mlp_step, resnet_step, friedman_pipeline.")
+    var only: String = "gemm,mlp_step,resnet_step,friedman_pipeline"
 
     @Option(name: .customLong("mlp-batches"), help: "Comma-separated batch sizes of mlp_step.")
     var mlpBatches: String = "32,128,1024"
@@ -31,7 +31,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     private func workloads() throws -> [String] {
-        let known = ["gemm", "mlp_step", "friedman_pipeline"]
+        let known = ["gemm", "mlp_step", "resnet_step", "friedman_pipeline"]
         let names = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !names.isEmpty else { throw CLIError("--only: the workload list is empty") }
         for name in names where !known.contains(name) {
@@ -69,6 +69,13 @@ struct BenchCommand: ParsableCommand {
                 line.add("name", "mlp_step"); line.add("batch", batch); line.add("microseconds", (micros * 10).rounded() / 10)
                 emit(line, ["mlp_step", "batch \(batch)", String(format: "%.1f µs", micros)])
             }
+        }
+        if names.contains("resnet_step") {
+            let batch = 128
+            let micros = SpeedBenchmarks.resnetStep(batch: batch)
+            var line = JSONLine()
+            line.add("name", "resnet_step"); line.add("batch", batch); line.add("microseconds", (micros * 10).rounded() / 10)
+            emit(line, ["resnet_step", "ResNet-8, batch \(batch), 3x32x32", String(format: "%.1f µs", micros)])
         }
         if names.contains("friedman_pipeline") {
             let seconds = try SpeedBenchmarks.friedmanPipeline()

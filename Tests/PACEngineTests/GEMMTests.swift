@@ -159,6 +159,9 @@ struct GEMMTests {
         GEMMCase(m: 13, n: 37, k: 65, transposeA: true, padA: 5, padB: 1, padC: 3),
         GEMMCase(m: 13, n: 37, k: 65, transposeB: true, beta: 0.5, padA: 1, padB: 7, padC: 2),
         GEMMCase(m: 40, n: 35, k: 270, transposeA: true, transposeB: true, alpha: 2, beta: 1, padA: 3, padB: 3, padC: 5),
+        // ldb = 1024: transposed packing switches to 8-row tiles at 4 KB strides.
+        GEMMCase(m: 7, n: 45, k: 1000, transposeB: true, padB: 24),
+        GEMMCase(m: 16, n: 144, k: 1024, transposeB: true),
     ]
 
     @Test("leading dimensions larger than the width (NaN padding never read nor written)", arguments: leadingDimensionCases)

@@ -40,6 +40,24 @@ public enum SpeedBenchmarks {
         }
     }
 
+    /// Microseconds of one Adam training step (zero grad, forward in training mode, BCE with
+    /// logits against random 0/1 targets, backward, update) of the `shapes` ResNet-8 with one
+    /// 8-way head, on random `[batch, 3, 32, 32]` inputs.
+    public static func resnetStep(batch: Int) -> Double {
+        var rng = RandomGenerator(seed: 3, stream: "bench/resnet")
+        let model = MultiHeadModel(backbone: ResNet(rng: &rng), headOutputs: [8], rng: &rng)
+        model.setTraining(true)
+        let optimizer = Adam(parameters: model.parameters(), learningRate: 1e-3)
+        let x = rng.uniformTensor(shape: [batch, 3, 32, 32])
+        let y = rng.uniformTensor(shape: [batch, 8]).map { $0 < 0.5 ? 0 : 1 }
+        return 1e6 * Timing.secondsPerCall {
+            optimizer.zeroGrad()
+            let loss = binaryCrossEntropyWithLogits(model(Variable(x)), y)
+            loss.backward()
+            optimizer.step()
+        }
+    }
+
     /// Seconds for one seed of the whole `friedman` benchmark with n_target 10, 50, 200 and the
     /// four methods, on one core.
     public static func friedmanPipeline() throws -> Double {

@@ -188,12 +188,8 @@ public enum GEMM {
         while j < nc {
             let width = min(nr, nc - j)
             if op.transposeB {
-                // Read each source row contiguously; write it as one column of the panel.
-                for q in 0..<width {
-                    let src = op.b + (j0 + j + q) * op.ldb + k0
-                    for p in 0..<kc { panel[p * nr + q] = src[p] }
-                }
-                if width < nr { for p in 0..<kc { (panel + p * nr + width).update(repeating: 0, count: nr - width) } }
+                // A transpose: 16 x 16 tiles through vector registers (`TransposePack`).
+                TransposePack.panel(op.b + (j0 + j) * op.ldb + k0, ld: op.ldb, kc: kc, width: width, into: panel, nr: nr)
             } else {
                 for p in 0..<kc {
                     let out = panel + p * nr
