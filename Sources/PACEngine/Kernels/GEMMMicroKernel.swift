@@ -7,15 +7,8 @@ enum GEMMMicroKernel {
 
     typealias V = SIMD16<Float>
 
-    @inline(__always)
-    private static func load(_ p: UnsafePointer<Float>) -> V {
-        UnsafeRawPointer(p).loadUnaligned(as: V.self)
-    }
-
-    @inline(__always)
-    private static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
-    }
+    @inline(__always) private static func load(_ p: UnsafePointer<Float>) -> V { SIMDAccess.load(p) }
+    @inline(__always) private static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { SIMDAccess.store(v, p) }
 
     /// `C[0..<rows, 0..<columns] = alpha * A * B + beta * C` (C not read when beta is 0) for an
     /// A panel with entry `(r, p)` at `a[r * rowStrideA + p * depthStrideA]` and a B panel whose

@@ -201,7 +201,7 @@ enum RowDotProduct {
     static func preferred(depth: Int) -> Bool { depth >= 256 }
 
     @inline(__always)
-    private static func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+    private static func load(_ p: UnsafePointer<Float>) -> V { SIMDAccess.load(p) }
 
     /// `C[i, j] = Σₚ A[i, p] · B[j, p]`, added onto `C` when `accumulate` is true.
     static func multiply(m: Int, n: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,

@@ -5,15 +5,8 @@
 enum TransposePack {
     typealias V = SIMD16<Float>
 
-    @inline(__always)
-    private static func load(_ p: UnsafePointer<Float>) -> V {
-        UnsafeRawPointer(p).loadUnaligned(as: V.self)
-    }
-
-    @inline(__always)
-    private static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
-    }
+    @inline(__always) private static func load(_ p: UnsafePointer<Float>) -> V { SIMDAccess.load(p) }
+    @inline(__always) private static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { SIMDAccess.store(v, p) }
 
     /// One round of the transpose: rotates each element's 8-bit (row, column) address right by one
     /// bit. Rows `0..<8` become the even columns of row pairs, rows `8..<16` the odd ones; four
