@@ -69,38 +69,32 @@ enum TransposePack {
                       into panel: UnsafeMutablePointer<Float>, nr: Int) {
         let fullDepth = kc / 16 * 16
         var q = 0
-        // Source rows a multiple of 4 KB apart all map to one L1 set: sixteen of them (each load
-        // straddling two lines) overflow its ways, so such strides take 8-row tiles
-        // (measured: 144 x 1024 packs 1.5x faster with 8-row tiles, other strides ~10% slower).
-        if ld % 1024 == 0 {
-            while q + 8 <= width {
-                var p = 0
-                while p < fullDepth {
-                    tile8(src + q * ld + p, ld: ld, panel + p * nr + q, stride: nr)
-                    p += 16
-                }
-                while p < kc {
-                    let out = panel + p * nr + q
-                    for t in 0..<8 { out[t] = src[(q + t) * ld + p] }
-                    p += 1
-                }
-                q += 8
-            }
-        }
-        while q + 16 <= width {
+        /// Packs `rows` (8 or 16) source rows at `q`: whole 16-deep tiles, then the depth tail.
+        @inline(__always) func strip(_ rows: Int) {
             var p = 0
             while p < fullDepth {
-                tile16(src + q * ld + p, ld: ld, panel + p * nr + q, stride: nr)
+                if rows == 8 {
+                    tile8(src + q * ld + p, ld: ld, panel + p * nr + q, stride: nr)
+                } else {
+                    tile16(src + q * ld + p, ld: ld, panel + p * nr + q, stride: nr)
+                }
                 p += 16
             }
             // Depth tail: fewer than 16 values left per row.
             while p < kc {
                 let out = panel + p * nr + q
-                for t in 0..<16 { out[t] = src[(q + t) * ld + p] }
+                for t in 0..<rows { out[t] = src[(q + t) * ld + p] }
                 p += 1
             }
-            q += 16
+            q += rows
         }
+        // Source rows a multiple of 4 KB apart all map to one L1 set: sixteen of them (each load
+        // straddling two lines) overflow its ways, so such strides take 8-row tiles
+        // (measured: 144 x 1024 packs 1.5x faster with 8-row tiles, other strides ~10% slower).
+        if ld % 1024 == 0 {
+            while q + 8 <= width { strip(8) }
+        }
+        while q + 16 <= width { strip(16) }
         // Column tail: fewer than 16 source rows left.
         while q < width {
             let row = src + q * ld
