@@ -13,6 +13,11 @@ import PACNN
 ///
 /// The whole network is the target model; with the masks applied it is the source model, which
 /// after calibration reproduces the allocated network's source predictions exactly.
+///
+/// Multi-task networks (`TaskHeads`): only the shared body is pruned; allocation trains through
+/// the source head; calibration trains through the target head, which is new and fully
+/// trainable, while the source head stays frozen. Calibration also holds every running statistic
+/// (batch normalization) fixed, since the source model reads them too.
 public struct PACNetModel<Network: Layer> {
     /// The network; after calibration, the target model.
     public let network: Network
@@ -38,21 +43,27 @@ public struct PACNetModel<Network: Layer> {
     public func allocate(on source: Dataset, loss: Loss, schedule: TrainingSchedule,
                          rng: inout RandomGenerator, onStep: ((StepReport) -> Void)? = nil) throws(TrainingError) -> [Double] {
         for (parameter, keep) in masks.parameters(of: network) { parameter.updateMask = keep }
+        TaskHeads.select(TaskHeads.source, in: network)
         defer { network.parameters().forEach { $0.unfreeze() } }
         return try schedule.train(network, on: source, loss: loss, rng: &rng, onStep: onStep)
     }
 
-    /// Stage 3: a calibrated copy for the target task. Only pruned entries train; every other
-    /// parameter is frozen; the loss gains `lambda * sum over pruned entries of w^2`.
+    /// Stage 3: a calibrated copy for the target task. Only pruned entries (and a multi-task
+    /// network's target head) train; every other parameter and every running statistic is
+    /// frozen; the loss gains `lambda * sum over pruned entries of w^2`.
     public func calibrated(on target: Dataset, loss: Loss, schedule: TrainingSchedule, lambda: Float,
                            rng: inout RandomGenerator, onStep: ((StepReport) -> Void)? = nil) throws(TrainingError) -> PACNetModel {
         let network = self.network.clone()
         network.parameters().forEach { $0.freeze() }
         let free = masks.inverted()
         for (parameter, mask) in free.parameters(of: network) { parameter.updateMask = mask }
+        TaskHeads.parameters(of: TaskHeads.target, in: network).forEach { $0.unfreeze() }
+        TaskHeads.select(TaskHeads.target, in: network)
         defer { network.parameters().forEach { $0.unfreeze() } }
         let penalty = lambda > 0 ? Penalty.prunedL2(network, masks: masks, lambda: lambda) : nil
-        try schedule.train(network, on: target, loss: loss, rng: &rng, regularizer: penalty, onStep: onStep)
+        try network.withStatisticsFrozen { () throws(TrainingError) in
+            _ = try schedule.train(network, on: target, loss: loss, rng: &rng, regularizer: penalty, onStep: onStep)
+        }
         return PACNetModel(network: network, masks: masks)
     }
 
@@ -60,6 +71,7 @@ public struct PACNetModel<Network: Layer> {
     public func sourceModel() -> Network {
         let view = network.clone()
         masks.zeroPruned(in: view)
+        TaskHeads.select(TaskHeads.source, in: view)
         return view
     }
 

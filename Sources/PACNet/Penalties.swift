@@ -6,9 +6,19 @@ public enum Penalty {
     /// L2-SP: `lambda * sum over all parameters of (w - w_reference)^2`, pulling every weight
     /// towards the source model's value (Li et al., 2018, as defined by the benchmark).
     public static func l2sp(_ model: some Module, reference: some Module, lambda: Float) -> () -> Variable {
-        let pairs = zip(model.parameters(), reference.parameters().map(\.value)).map { ($0.variable, Variable($1)) }
+        anchored(Array(zip(model.parameters(), reference.parameters().map(\.value))), lambda: lambda)
+    }
+
+    /// L2-SP on chosen parameters: `lambda * sum (w - w_start)^2`, anchored at their current
+    /// values (DELTA's penalty on the head).
+    public static func l2sp(_ parameters: [Parameter], lambda: Float) -> () -> Variable {
+        anchored(parameters.map { ($0, $0.value) }, lambda: lambda)
+    }
+
+    private static func anchored(_ pairs: [(Parameter, Tensor)], lambda: Float) -> () -> Variable {
+        let variables = pairs.map { ($0.0.variable, Variable($0.1)) }
         return {
-            pairs.map { parameter, anchor in (parameter - anchor).squared().sum() }
+            variables.map { parameter, anchor in (parameter - anchor).squared().sum() }
                 .reduce(Variable(Tensor(0)), +) * lambda
         }
     }

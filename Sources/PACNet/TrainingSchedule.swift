@@ -18,9 +18,10 @@ public struct TrainingSchedule: Sendable, Equatable {
     /// Trains every entry of `model` allowed by its parameters' update masks, with a fresh Adam.
     @discardableResult
     public func train(_ model: some Layer, on data: Dataset, loss: Loss, rng: inout RandomGenerator,
-                      regularizer: (() -> Variable)? = nil, onStep: ((StepReport) -> Void)? = nil) throws(TrainingError) -> [Double] {
+                      regularizer: (() -> Variable)? = nil, forward: BatchForward? = nil,
+                      onStep: ((StepReport) -> Void)? = nil) throws(TrainingError) -> [Double] {
         let optimizer = Adam(parameters: model.parameters(), learningRate: learningRate)
-        let trainer = Trainer(epochs: epochs, batchSize: batchSize, loss: loss, regularizer: regularizer, onStep: onStep)
+        let trainer = Trainer(epochs: epochs, batchSize: batchSize, loss: loss, regularizer: regularizer, forward: forward, onStep: onStep)
         return try trainer.fit(model, optimizer: optimizer, inputs: data.inputs, targets: data.targets, rng: &rng)
     }
 }

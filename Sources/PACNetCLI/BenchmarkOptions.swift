@@ -26,14 +26,15 @@ struct BenchmarkOptions: ParsableArguments {
     @Flag(name: .customLong("prune-biases"), help: "Prune biases too (weights only by default).")
     var pruneBiases = false
 
-    @Option(name: .customLong("source-epochs"), help: "Epochs of source training.")
-    var sourceEpochs: Int = 60
+    @Option(name: .customLong("source-epochs"), help: "Epochs of source training (default: the task's, 60; shapes 8).")
+    var sourceEpochs: Int?
 
-    @Option(name: .customLong("allocate-epochs"), help: "Epochs of PAC-Net's allocation stage.")
-    var allocateEpochs: Int = 30
+    @Option(name: .customLong("allocate-epochs"), help: "Epochs of PAC-Net's allocation stage (default: the task's, 30; shapes 3).")
+    var allocateEpochs: Int?
 
-    @Option(name: .customLong("target-epochs"), help: "Epochs of target training (every method).")
-    var targetEpochs: Int = 300
+    @Option(name: .customLong("target-epochs"),
+            help: "Epochs of target training, every method (default: the task's, 300; shapes 30, and at least 300 steps).")
+    var targetEpochs: Int?
 
     @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Adam learning rate of every stage.")
     var learningRate: Double = 1e-3
@@ -56,10 +57,10 @@ struct BenchmarkOptions: ParsableArguments {
         }
     }
 
-    /// The validated experiment configuration.
-    func configuration(defaultTargetSizes: [Int], defaultMethods: [TransferMethod] = TransferMethod.core) throws -> ExperimentConfiguration {
+    /// The validated experiment configuration: the task's defaults with the given options.
+    func configuration(for task: some TransferTask) throws -> ExperimentConfiguration {
         guard seeds >= 1 else { throw CLIError("--seeds must be at least 1, got \(seeds)") }
-        var config = ExperimentConfiguration()
+        var config = task.defaultConfiguration()
         config.seeds = (0..<seeds).map { UInt64($0) }
         if let nTarget {
             config.targetSizes = try nTarget.split(separator: ",", omittingEmptySubsequences: false).map { item in
@@ -67,10 +68,8 @@ struct BenchmarkOptions: ParsableArguments {
                 guard let n = Int(text) else { throw CLIError("--n-target: '\(text)' is not an integer") }
                 return n
             }
-        } else {
-            config.targetSizes = defaultTargetSizes
         }
-        let names = (methods ?? defaultMethods.map(\.rawValue).joined(separator: ","))
+        let names = (methods ?? config.methods.map(\.rawValue).joined(separator: ","))
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !names.isEmpty else { throw CLIError("--methods: the method list is empty") }
         config.methods = try names.map { name in
@@ -93,9 +92,9 @@ struct BenchmarkOptions: ParsableArguments {
         config.lambdas = lambdas.map(Float.init)
         config.pruningScope = scope
         config.pruneBiases = pruneBiases
-        config.sourceEpochs = sourceEpochs
-        config.allocateEpochs = allocateEpochs
-        config.targetEpochs = targetEpochs
+        config.sourceEpochs = sourceEpochs ?? config.sourceEpochs
+        config.allocateEpochs = allocateEpochs ?? config.allocateEpochs
+        config.targetEpochs = targetEpochs ?? config.targetEpochs
         config.learningRate = Float(learningRate)
         config.parallelSeeds = jobs
         if let problem = config.validationError() { throw CLIError(problem) }

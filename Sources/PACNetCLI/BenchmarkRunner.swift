@@ -4,7 +4,7 @@ import PACBenchmarks
 /// Runs a benchmark task from the shared options and prints its table or JSON lines.
 enum BenchmarkRunner {
     static func run<Task: TransferTask>(_ task: Task, options: BenchmarkOptions) throws {
-        let config = try options.configuration(defaultTargetSizes: task.defaultTargetSizes, defaultMethods: task.defaultMethods)
+        let config = try options.configuration(for: task)
         let experiment = TransferExperiment(task: task, configuration: config)
         let started = DispatchTime.now().uptimeNanoseconds
         if !options.quiet {
@@ -31,7 +31,7 @@ enum BenchmarkRunner {
             print(ResultsTable(task: task.name, metrics: task.metrics, higherIsBetter: task.higherIsBetter, records: records).render())
             print("\nsettings: ratio \(config.ratios.map { "\($0)" }.joined(separator: ",")), lambda \(config.lambdas.map { "\($0)" }.joined(separator: ",")), pruning \(config.pruningScope.rawValue)"
                   + "\(config.pruneBiases ? " incl. biases" : ""), epochs source \(config.sourceEpochs) / allocate \(config.allocateEpochs)"
-                  + " / target \(config.targetEpochs), learning rate \(config.learningRate); total \(elapsed(since: started))")
+                  + " / target \(config.targetEpochs)\(config.targetMinimumSteps > 0 ? " (at least \(config.targetMinimumSteps) steps)" : ""), learning rate \(config.learningRate); total \(elapsed(since: started))")
         }
     }
 

@@ -6,7 +6,7 @@ struct BurgersCommand: TaskCommand {
     static let configuration = CommandConfiguration(
         commandName: "burgers",
         abstract: "Transfer a learned Burgers solution u(x, t) from nu = 0.05 to nu = 0.02 (relative L2 error).")
-    static let task = BurgersTask()
+    var task: BurgersTask { BurgersTask() }
 
     @OptionGroup var options: BenchmarkOptions
 }

@@ -6,7 +6,7 @@ struct FriedmanCommand: TaskCommand {
     static let configuration = CommandConfiguration(
         commandName: "friedman",
         abstract: "Transfer between Friedman #1 regression variants: scratch, fine-tuning, L2-SP and PAC-Net.")
-    static let task = FriedmanTask()
+    var task: FriedmanTask { FriedmanTask() }
 
     @OptionGroup var options: BenchmarkOptions
 }

@@ -7,13 +7,15 @@ import PACIO
 struct SuiteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "suite",
-        abstract: "Run friedman, pendulum and burgers with every method plus a PAC-Net ablation; write report/README.md, SVG figures and results.jsonl.")
+        abstract: "Run friedman, pendulum, burgers and shapes with every method plus a PAC-Net ablation; write report/README.md, SVG figures and results.jsonl.")
 
     @Option(help: "Report directory.")
     var out: String = "report"
     @Option(parsing: .unconditional, help: "Number of seeds.")
     var seeds: Int = 3
-    @Flag(help: "Fewer epochs (source 10, allocate 5, target 50) for a quick look.")
+    @Option(help: "Comma-separated tasks, in report order (default: \(SuiteConfiguration.allTasks.joined(separator: ","))).")
+    var tasks: String = SuiteConfiguration.allTasks.joined(separator: ",")
+    @Flag(help: "A sixth of every task's epochs (friedman: source 10, allocate 5, target 50) for a quick look.")
     var quick = false
     @Option(name: .customLong("ablation-ratio"), help: "Pruning ratios of the ablation.")
     var ablationRatio: String = "0.5,0.8,0.9"
@@ -34,6 +36,12 @@ struct SuiteCommand: ParsableCommand {
             throw CLIError("\(readme): output file exists (use --force to overwrite)")
         }
         var suite = SuiteConfiguration()
+        suite.tasks = tasks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !suite.tasks.isEmpty else { throw CLIError("--tasks: the task list is empty") }
+        for task in suite.tasks where !SuiteConfiguration.allTasks.contains(task) {
+            throw CLIError("--tasks: unknown task '\(task)' (known: \(SuiteConfiguration.allTasks.joined(separator: ", ")))")
+        }
+        guard Set(suite.tasks).count == suite.tasks.count else { throw CLIError("--tasks: a task is listed twice") }
         suite.seeds = seeds
         suite.quick = quick
         suite.parallelSeeds = jobs

@@ -5,14 +5,15 @@ import PACBenchmarks
 /// run through `BenchmarkRunner`.
 protocol TaskCommand: ParsableCommand {
     associatedtype Task: TransferTask
-    static var task: Task { get }
+    /// The task with the command's own options applied.
+    var task: Task { get }
     var options: BenchmarkOptions { get }
 }
 
 extension TaskCommand {
     func validate() throws {
-        _ = try options.configuration(defaultTargetSizes: Self.task.defaultTargetSizes, defaultMethods: Self.task.defaultMethods)
+        _ = try options.configuration(for: task)
     }
 
-    func run() throws { try BenchmarkRunner.run(Self.task, options: options) }
+    func run() throws { try BenchmarkRunner.run(task, options: options) }
 }

@@ -36,7 +36,7 @@ struct ExperimentSemanticsTests {
         for r in records.transfers {
             switch r.method {
             case .scratch: #expect(r.sourceScore == nil)
-            case .finetune, .l2sp, .pacnet, .freeze, .packnet: #expect(r.sourceScore?.isFinite == true, "\(r.method) \(r.nTarget)")
+            case .finetune, .l2sp, .pacnet, .freeze, .packnet, .delta, .bss: #expect(r.sourceScore?.isFinite == true, "\(r.method) \(r.nTarget)")
             }
         }
     }

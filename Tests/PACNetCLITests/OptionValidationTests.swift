@@ -55,7 +55,7 @@ struct OptionValidationTests {
 
     @Test func defaultsAreTheSpecifications() throws {
         let command = try FriedmanCommand.parse([])
-        let config = try command.options.configuration(defaultTargetSizes: FriedmanTask().defaultTargetSizes)
+        let config = try command.options.configuration(for: FriedmanTask())
         #expect(config.seeds == [0, 1, 2, 3, 4])
         #expect(config.targetSizes == [10, 20, 50, 100, 200])
         #expect(config.methods == [.scratch, .finetune, .l2sp, .pacnet])
@@ -84,7 +84,7 @@ struct OptionValidationTests {
             "--pruning-scope", "per-layer", "--prune-biases", "--source-epochs", "4", "--allocate-epochs", "3",
             "--target-epochs", "2", "--learning-rate", "0.01", "--jobs", "3", "--json", "--quiet",
         ])
-        let config = try command.options.configuration(defaultTargetSizes: [1])
+        let config = try command.options.configuration(for: FriedmanTask())
         #expect(config.seeds == [0, 1])
         #expect(config.targetSizes == [7, 3])
         #expect(config.methods == [.pacnet, .scratch])

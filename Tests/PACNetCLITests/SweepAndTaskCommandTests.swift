@@ -7,7 +7,7 @@ import Testing
 @Suite struct SweepAndTaskCommandTests {
     @Test func listsMakeASweep() throws {
         let command = try FriedmanCommand.parse(["--ratio", "0.5,0.8,0.9", "--lambda", "0,0.01"])
-        let config = try command.options.configuration(defaultTargetSizes: [10], defaultMethods: TransferMethod.core)
+        let config = try command.options.configuration(for: FriedmanTask())
         #expect(config.ratios == [0.5, 0.8, 0.9])
         #expect(config.lambdas == [0, 0.01])
         #expect(config.isSweep)
@@ -35,15 +35,32 @@ import Testing
     }
 
     @Test func newTasksDefaultToEveryMethod() throws {
-        let pendulum = try PendulumCommand.parse([]).options.configuration(
-            defaultTargetSizes: PendulumTask().defaultTargetSizes, defaultMethods: PendulumTask().defaultMethods)
+        let pendulum = try PendulumCommand.parse([]).options.configuration(for: PendulumTask())
         #expect(pendulum.methods == TransferMethod.allCases)
         #expect(pendulum.targetSizes == [20, 50, 200])
-        let burgers = try BurgersCommand.parse([]).options.configuration(
-            defaultTargetSizes: BurgersTask().defaultTargetSizes, defaultMethods: BurgersTask().defaultMethods)
+        let burgers = try BurgersCommand.parse([]).options.configuration(for: BurgersTask())
         #expect(burgers.targetSizes == [50, 200, 1000])
         // friedman keeps the original four.
-        #expect(try FriedmanCommand.parse([]).options.configuration(defaultTargetSizes: [10]).methods == TransferMethod.core)
+        #expect(try FriedmanCommand.parse([]).options.configuration(for: FriedmanTask()).methods == TransferMethod.core)
+    }
+
+    @Test func shapesUsesItsOwnSchedule() throws {
+        let command = try ShapesCommand.parse(["--blocks", "2"])
+        #expect(command.task.blocksPerStage == 2)
+        let config = try command.options.configuration(for: command.task)
+        #expect(config.targetSizes == [100, 500, 2000])
+        #expect(config.methods == TransferMethod.allCases)
+        #expect(config.sourceEpochs == 8 && config.allocateEpochs == 3 && config.targetEpochs == 30)
+        #expect(config.targetBatchCap == 64 && config.targetMinimumSteps == 300)
+        // max(30 epochs, 300 steps) at batch min(n, 64).
+        #expect(config.targetSchedule(100).epochs == 150 && config.targetSchedule(100).batchSize == 64)
+        #expect(config.targetSchedule(2000).epochs == 30)
+        #expect(config.targetSchedule(500).epochs == 38)
+        // Explicit epochs still win over the task's.
+        let custom = try ShapesCommand.parse(["--source-epochs", "1", "--target-epochs", "2"])
+        let customConfig = try custom.options.configuration(for: custom.task)
+        #expect(customConfig.sourceEpochs == 1 && customConfig.targetEpochs == 2 && customConfig.allocateEpochs == 3)
+        #expect(throws: (any Error).self) { try ShapesCommand.parse(["--blocks", "0"]) }
     }
 
     @Test func pendulumJSONHasBothMetrics() throws {

@@ -36,6 +36,10 @@ public struct ExperimentConfiguration: Sendable, Equatable {
     public var sourceBatchSize = 128
     /// Target batches are `min(n_target, targetBatchCap)`.
     public var targetBatchCap = 32
+    /// Target training runs at least this many optimizer steps: its epoch count is raised to
+    /// `ceil(targetMinimumSteps / steps per epoch)` when that exceeds `targetEpochs` (`shapes`:
+    /// max(30 epochs, 300 steps)).
+    public var targetMinimumSteps = 0
     /// Seeds run concurrently (results do not depend on it).
     public var parallelSeeds = 1
 
@@ -57,6 +61,7 @@ public struct ExperimentConfiguration: Sendable, Equatable {
             return "\(name) epochs must be at least 1, got \(epochs)"
         }
         if sourceBatchSize < 1 || targetBatchCap < 1 { return "batch sizes must be positive" }
+        if targetMinimumSteps < 0 { return "minimum target steps must be >= 0, got \(targetMinimumSteps)" }
         if parallelSeeds < 1 { return "parallel seeds must be at least 1" }
         return nil
     }
@@ -68,13 +73,19 @@ public struct ExperimentConfiguration: Sendable, Equatable {
         case .pacnet: ratios.flatMap { r in lambdas.map { (r, $0) } }
         case .packnet: ratios.map { ($0, Float(0)) }
         case .l2sp: lambdas.map { (nil, $0) }
-        case .scratch, .finetune, .freeze: [(nil, nil)]
+        case .scratch, .finetune, .freeze, .delta, .bss: [(nil, nil)]
         }
     }
 
-    var sourceSchedule: TrainingSchedule { TrainingSchedule(epochs: sourceEpochs, batchSize: sourceBatchSize, learningRate: learningRate) }
-    var allocateSchedule: TrainingSchedule { TrainingSchedule(epochs: allocateEpochs, batchSize: sourceBatchSize, learningRate: learningRate) }
-    func targetSchedule(_ n: Int) -> TrainingSchedule {
-        TrainingSchedule(epochs: targetEpochs, batchSize: min(n, targetBatchCap), learningRate: learningRate)
+    /// The source-training stage.
+    public var sourceSchedule: TrainingSchedule { TrainingSchedule(epochs: sourceEpochs, batchSize: sourceBatchSize, learningRate: learningRate) }
+    /// PAC-Net's allocation stage.
+    public var allocateSchedule: TrainingSchedule { TrainingSchedule(epochs: allocateEpochs, batchSize: sourceBatchSize, learningRate: learningRate) }
+    /// Target training on `n` samples, every method.
+    public func targetSchedule(_ n: Int) -> TrainingSchedule {
+        let batch = min(n, targetBatchCap)
+        let stepsPerEpoch = (n + batch - 1) / batch
+        let epochs = max(targetEpochs, (targetMinimumSteps + stepsPerEpoch - 1) / stepsPerEpoch)
+        return TrainingSchedule(epochs: epochs, batchSize: batch, learningRate: learningRate)
     }
 }

@@ -2,9 +2,13 @@ import PACNet
 
 /// What `pacnet suite` runs: every task with all methods, then a PAC-Net ablation sweep.
 public struct SuiteConfiguration: Sendable {
+    /// Every task the suite knows, in report order.
+    public static let allTasks = ["friedman", "pendulum", "burgers", "shapes"]
+    /// The tasks run, in report order.
+    public var tasks = SuiteConfiguration.allTasks
     public var seeds: Int = 3
-    /// Fewer epochs (source 10, allocate 5, target 50) for a fast look; numbers are not comparable
-    /// with full runs.
+    /// A sixth of every task's epochs and minimum steps (at least 1; `friedman`: source 10,
+    /// allocate 5, target 50) for a fast look; numbers are not comparable with full runs.
     public var quick = false
     /// The ablation grid (PAC-Net only).
     public var ablationRatios: [Double] = [0.5, 0.8, 0.9]
@@ -14,24 +18,26 @@ public struct SuiteConfiguration: Sendable {
 
     public init() {}
 
-    /// The main comparison's configuration for a task.
-    func comparison(sizes: [Int]) -> ExperimentConfiguration {
-        var config = ExperimentConfiguration()
+    /// The main comparison's configuration for a task: its defaults with every method.
+    func comparison(for task: some TransferTask) -> ExperimentConfiguration {
+        var config = task.defaultConfiguration()
         config.seeds = (0..<seeds).map(UInt64.init)
-        config.targetSizes = sizes
         config.methods = TransferMethod.allCases
         config.parallelSeeds = parallelSeeds
         if quick {
-            config.sourceEpochs = 10
-            config.allocateEpochs = 5
-            config.targetEpochs = 50
+            config.sourceEpochs = max(1, config.sourceEpochs / 6)
+            config.allocateEpochs = max(1, config.allocateEpochs / 6)
+            config.targetEpochs = max(1, config.targetEpochs / 6)
+            config.targetMinimumSteps /= 6
         }
         return config
     }
 
-    /// The ablation's configuration: PAC-Net over the ratio x lambda grid.
-    func ablation(sizes: [Int]) -> ExperimentConfiguration {
-        var config = comparison(sizes: sizes)
+    /// The ablation's configuration: PAC-Net over the ratio x lambda grid, at the task's
+    /// ablation sizes.
+    func ablation(for task: some TransferTask) -> ExperimentConfiguration {
+        var config = comparison(for: task)
+        config.targetSizes = task.ablationTargetSizes
         config.methods = [.pacnet]
         config.ratios = ablationRatios
         config.lambdas = ablationLambdas

@@ -20,7 +20,9 @@ public enum SuiteReport {
             "",
             "Methods: `scratch` (target data only), `finetune` (all weights from the source model), `l2sp` "
                 + "(fine-tuning + lambda * sum (w - w_source)^2), `pacnet` (prune -> allocate -> calibrate), "
-                + "`freeze` (only the last layer trained), `packnet` (PAC-Net with lambda = 0).",
+                + "`freeze` (only the last layer, or the new target head, trained), `packnet` (PAC-Net with lambda = 0), "
+                + "`delta` (fine-tuning + 0.01 * feature-map distance to the source network + 0.01 * L2-SP on the head), "
+                + "`bss` (fine-tuning + 0.001 * the smallest squared singular value of the batch's head-input features).",
             "",
         ]
         for task in results {
@@ -30,9 +32,14 @@ public enum SuiteReport {
             "## Settings",
             "",
             "- seeds: \(seedList(suite.seeds))",
-            "- epochs: " + (suite.quick ? "source 10, allocate 5, target 50 (`--quick`: not comparable with full runs)"
-                                        : "source 60, allocate 30, target 300 (the specification's)"),
-            "- Adam lr 1e-3; source and allocation batch 128, target batch min(n_target, 32); pruning ratio 0.8 and lambda 0.01 in the comparison",
+        ] + results.map { task in
+            let c = task.configuration
+            return "- `\(task.task)` epochs: source \(c.sourceEpochs), allocate \(c.allocateEpochs), target \(c.targetEpochs)"
+                + (c.targetMinimumSteps > 0 ? " (at least \(c.targetMinimumSteps) steps)" : "")
+                + "; batch \(c.sourceBatchSize), target batch min(n_target, \(c.targetBatchCap))"
+                + (suite.quick ? " (`--quick`: a sixth of the specification's epochs, not comparable with full runs)" : " (the specification's)")
+        } + [
+            "- Adam lr 1e-3; pruning ratio 0.8 and lambda 0.01 in the comparison",
             "- ablation grid: ratio \(suite.ablationRatios.map { "\($0)" }.joined(separator: ", ")) x lambda \(suite.ablationLambdas.map { "\($0)" }.joined(separator: ", ")) (PAC-Net only, same seeds)",
             "- time: " + results.map { "\($0.task) \(duration($0.seconds)) + ablation \(duration($0.ablationSeconds))" }.joined(separator: "; ")
                 + "; total \(duration(totalSeconds))",
@@ -83,6 +90,7 @@ public enum SuiteReport {
                 let ratios = ablation.filter { $0.nTarget == n }.reduce(into: [Double]()) { if !$0.contains($1.ratio) { $0.append($1.ratio) } }
                 let bestValue = task.higherIsBetter ? ablation.filter { $0.nTarget == n }.map(\.target.mean).max()
                                                     : ablation.filter { $0.nTarget == n }.map(\.target.mean).min()
+                guard bestValue != nil else { continue }
                 for ratio in ratios {
                     let cells = lambdas.map { lambda -> String in
                         guard let cell = ablation.first(where: { $0.nTarget == n && $0.ratio == ratio && $0.lambda == lambda }) else { return "-" }

@@ -12,6 +12,8 @@ public enum SuiteRunner {
         public let metrics: [String]
         public let higherIsBetter: Bool
         public let targetSizes: [Int]
+        /// The comparison's settings (schedules) for the report.
+        public let configuration: ExperimentConfiguration
         public let comparison: [ExperimentRecord]
         public let ablation: [ExperimentRecord]
         public let seconds: Double
@@ -22,16 +24,23 @@ public enum SuiteRunner {
 
     /// Runs every task; `progress` gets one line per finished part.
     public static func run(_ suite: SuiteConfiguration, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> [TaskResults] {
-        [try run(FriedmanTask(), suite, progress: progress),
-         try run(PendulumTask(), suite, progress: progress),
-         try run(BurgersTask(), suite, progress: progress)]
+        try suite.tasks.map { name in
+            switch name {
+            case "friedman": try run(FriedmanTask(), suite, progress: progress)
+            case "pendulum": try run(PendulumTask(), suite, progress: progress)
+            case "burgers": try run(BurgersTask(), suite, progress: progress)
+            case "shapes": try run(ShapesTask(), suite, progress: progress)
+            default: preconditionFailure("unknown suite task '\(name)'")
+            }
+        }
     }
 
     static func run<Task: TransferTask>(_ task: Task, _ suite: SuiteConfiguration,
-                                        progress: @escaping @Sendable (String) -> Void) throws -> TaskResults where Task.Network == MLP {
+                                        progress: @escaping @Sendable (String) -> Void) throws -> TaskResults {
         let sizes = task.defaultTargetSizes
         let captured = Captured()
-        var experiment = TransferExperiment(task: task, configuration: suite.comparison(sizes: sizes))
+        let configuration = suite.comparison(for: task)
+        var experiment = TransferExperiment(task: task, configuration: configuration)
         let largest = sizes.max()!
         experiment.onResult = { seed, n, method, _, result, data in
             guard seed == 0, n == largest, method == .pacnet || method == .finetune else { return }
@@ -42,12 +51,12 @@ public enum SuiteRunner {
         progress("\(task.name): comparison done in \(String(format: "%.1f", seconds)) s")
         var ablation: [ExperimentRecord] = []
         let ablationSeconds = try Timing.seconds {
-            ablation = try TransferExperiment(task: task, configuration: suite.ablation(sizes: sizes)).run()
+            ablation = try TransferExperiment(task: task, configuration: suite.ablation(for: task)).run()
         }
         progress("\(task.name): ablation done in \(String(format: "%.1f", ablationSeconds)) s")
         let figures = SuiteFigures.make(task: task.name, metrics: task.metrics, records: comparison, illustrations: captured.all)
         return TaskResults(task: task.name, metrics: task.metrics, higherIsBetter: task.higherIsBetter, targetSizes: sizes,
-                           comparison: comparison, ablation: ablation, seconds: seconds, ablationSeconds: ablationSeconds,
+                           configuration: configuration, comparison: comparison, ablation: ablation, seconds: seconds, ablationSeconds: ablationSeconds,
                            figures: figures)
     }
 
@@ -70,7 +79,8 @@ enum Illustration: Sendable {
     /// Burgers: u over x at a few times, true and predicted.
     case snapshots(x: [Double], times: [Double], truth: [[Double]], predicted: [[Double]])
 
-    static func make<Task: TransferTask>(for task: Task, model: MLP, data: TransferData) -> Illustration? {
+    static func make<Task: TransferTask>(for task: Task, model: some Layer, data: TransferData) -> Illustration? {
+        guard let model = model as? MLP else { return nil }
         if task is PendulumTask {
             guard let initial = data.extras["target_rollout_initial"], let truth = data.extras["target_rollout_truth"] else { return nil }
             let count = 3, steps = truth.shape[1]

@@ -19,6 +19,10 @@ public protocol TransferTask: Sendable {
     var defaultTargetSizes: [Int] { get }
     /// Methods compared when none are given.
     var defaultMethods: [TransferMethod] { get }
+    /// The specification's settings for this task: sizes, methods and schedules.
+    func defaultConfiguration() -> ExperimentConfiguration
+    /// The sample sizes of the suite's PAC-Net ablation.
+    var ablationTargetSizes: [Int] { get }
     /// Generates all data for a seed; the target training pool holds `targetPoolSize` samples,
     /// of which each run uses a prefix, so smaller target sets are nested in larger ones.
     func makeData(seed: UInt64, targetPoolSize: Int) -> TransferData
@@ -31,6 +35,17 @@ public protocol TransferTask: Sendable {
 extension TransferTask {
     /// Every method, unless a task says otherwise.
     public var defaultMethods: [TransferMethod] { TransferMethod.allCases }
+
+    /// Every default size, unless a task says otherwise.
+    public var ablationTargetSizes: [Int] { defaultTargetSizes }
+
+    /// The shared defaults (`ExperimentConfiguration()`) with the task's sizes and methods.
+    public func defaultConfiguration() -> ExperimentConfiguration {
+        var config = ExperimentConfiguration()
+        config.targetSizes = defaultTargetSizes
+        config.methods = defaultMethods
+        return config
+    }
 }
 
 /// The source or the target problem of a transfer task.

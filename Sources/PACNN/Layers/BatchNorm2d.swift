@@ -32,7 +32,7 @@ import PACEngine
 /// still receive gradients; freeze them with update masks as any parameter. PAC-Net calibration
 /// sets it so that the normalization statistics the source model uses stay bit-identical while
 /// the target weights are trained, and so that calibration trains the function inference uses.
-public final class BatchNorm2d: Layer, ModeDependent {
+public final class BatchNorm2d: Layer, ModeDependent, StatisticsFreezable {
     /// Gamma, `[channels]`.
     public let weight: Parameter
     /// Beta, `[channels]`.

@@ -19,12 +19,7 @@ public protocol ModeDependent: AnyObject {
 
 extension Module {
     /// Every `ModeDependent` module of the tree, `self` included, in definition order.
-    public func modeDependentModules() -> [any ModeDependent] {
-        var result: [any ModeDependent] = []
-        if let own = self as? any ModeDependent { result.append(own) }
-        for (_, child) in children { result += child.modeDependentModules() }
-        return result
-    }
+    public func modeDependentModules() -> [any ModeDependent] { modules(ofType: (any ModeDependent).self) }
 
     /// Puts every mode-dependent module of the tree into training (`true`) or evaluation
     /// (`false`) mode.

@@ -8,18 +8,22 @@ public struct Trainer {
     public var loss: Loss
     /// A penalty added to the data loss at every step (for example L2-SP or PAC-Net's).
     public var regularizer: (() -> Variable)?
+    /// Replaces `model(batch)` for penalties that depend on the batch's forward pass (DELTA's
+    /// feature maps, BSS's features): returns the prediction and a penalty added to the loss.
+    public var forward: BatchForward?
     /// Called after every epoch.
     public var onEpoch: ((EpochReport) -> Void)?
     /// Called after every optimizer step (for progress displays).
     public var onStep: ((StepReport) -> Void)?
 
-    public init(epochs: Int, batchSize: Int, loss: Loss, regularizer: (() -> Variable)? = nil,
+    public init(epochs: Int, batchSize: Int, loss: Loss, regularizer: (() -> Variable)? = nil, forward: BatchForward? = nil,
                 onEpoch: ((EpochReport) -> Void)? = nil, onStep: ((StepReport) -> Void)? = nil) {
         precondition(epochs >= 0 && batchSize > 0, "epochs must be >= 0 and batch size > 0")
         self.epochs = epochs
         self.batchSize = batchSize
         self.loss = loss
         self.regularizer = regularizer
+        self.forward = forward
         self.onEpoch = onEpoch
         self.onStep = onStep
     }
@@ -49,9 +53,11 @@ public struct Trainer {
             var steps = 0
             for start in stride(from: 0, to: n, by: batchSize) {
                 let batch = Array(order[start..<min(n, start + batchSize)])
-                let prediction = model(Variable(inputs.gatherRows(batch)))
+                let input = Variable(inputs.gatherRows(batch))
+                let (prediction, batchPenalty) = forward.map { $0(input) } ?? (model(input), nil)
                 let dataLoss = loss(prediction, targets.gatherRows(batch))
-                let objective = regularizer.map { dataLoss + $0() } ?? dataLoss
+                var objective = regularizer.map { dataLoss + $0() } ?? dataLoss
+                if let batchPenalty { objective = objective + batchPenalty }
                 let value = objective.value.scalar
                 guard value.isFinite else { throw .nonFiniteLoss(epoch: epoch, step: steps + 1, value: value) }
                 optimizer.zeroGrad()
@@ -68,6 +74,10 @@ public struct Trainer {
         return history
     }
 }
+
+/// A forward pass with a batch-dependent penalty: the prediction for the batch and the penalty
+/// to add to the loss (`nil` for none).
+public typealias BatchForward = (Variable) -> (prediction: Variable, penalty: Variable?)
 
 /// Progress after one epoch.
 public struct EpochReport: Sendable {

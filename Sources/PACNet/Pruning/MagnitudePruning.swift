@@ -11,6 +11,9 @@ public enum PruningScope: String, Sendable, CaseIterable {
 
 /// Magnitude pruning: keep the largest-magnitude entries, prune the rest.
 ///
+/// Weights (and optionally biases) take part; normalization parameters never do, and neither do
+/// the task heads of a multi-task network (`TaskHeads`): only the shared body is pruned.
+///
 /// Of the `T` entries considered, `round(ratio * T)` are pruned (as in `torch.nn.utils.prune`)
 /// and the rest kept. Entries are ranked by |w| descending; equal magnitudes are broken by
 /// position (parameter order, then row-major index), earlier first, so masks are deterministic.
@@ -34,8 +37,9 @@ public struct MagnitudePruning: Sendable {
     }
 
     /// The masks for `model`'s current values (the model is not changed).
-    public func masks(for model: some Module) -> WeightMasks {
-        let selected = model.namedParameters().filter { prunes($0.parameter) }
+    public func masks(for model: some Layer) -> WeightMasks {
+        let heads = Set(TaskHeads.allParameters(in: model).map(ObjectIdentifier.init))
+        let selected = model.namedParameters().filter { prunes($0.parameter) && !heads.contains(ObjectIdentifier($0.parameter)) }
         switch scope {
         case .global:
             return WeightMasks(rank(selected.map { ($0.name, $0.parameter.value) }))

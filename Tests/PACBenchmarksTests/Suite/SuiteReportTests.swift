@@ -23,7 +23,7 @@ import Testing
         ]
         let figures = SuiteFigures.make(task: "friedman", metrics: ["rmse"], records: comparison, illustrations: [:])
         return SuiteRunner.TaskResults(task: "friedman", metrics: ["rmse"], higherIsBetter: false, targetSizes: [10],
-                                       comparison: comparison, ablation: ablation, seconds: 2, ablationSeconds: 1, figures: figures)
+                                       configuration: FriedmanTask().defaultConfiguration(), comparison: comparison, ablation: ablation, seconds: 2, ablationSeconds: 1, figures: figures)
     }
 
     @Test func markdownHasTablesBestValuesAndFigures() {
