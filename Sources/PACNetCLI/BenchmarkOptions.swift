@@ -14,11 +14,14 @@ struct BenchmarkOptions: ParsableArguments {
     @Option(help: "Comma-separated methods (default: the task's; available: \(TransferMethod.allCases.map(\.rawValue).joined(separator: ","))).")
     var methods: String?
 
-    @Option(parsing: .unconditional, help: "PAC-Net pruning ratio, the fraction of weights pruned, in (0, 1); a comma-separated list sweeps it.")
+    @Option(parsing: .unconditional, help: "PAC-Net pruning ratio, the fraction of weights pruned, in (0, 1); a comma-separated list sweeps it; 'auto' chooses it from {0.5,0.7,0.8,0.9} by k-fold cross-validation on the target training data.")
     var ratio: String = "0.8"
 
-    @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Penalty strength of PAC-Net and L2-SP (>= 0); a comma-separated list sweeps it.")
+    @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Penalty strength of PAC-Net and L2-SP (>= 0); a comma-separated list sweeps it; 'auto' chooses it from {0,1e-4,1e-3,1e-2,1e-1} by k-fold cross-validation on the target training data.")
     var lambda: String = "0.01"
+
+    @Flag(help: "Standardize inputs and regression targets with the source training data's statistics (scores stay in the task's units).")
+    var standardize = false
 
     @Option(name: .customLong("pruning-scope"), help: "Rank weights 'global'ly across layers or 'per-layer'.")
     var pruningScope: String = PruningScope.global.rawValue
@@ -57,6 +60,14 @@ struct BenchmarkOptions: ParsableArguments {
         }
     }
 
+    /// Whether an option's value is `auto` (which cannot be part of a list).
+    static func isAuto(_ text: String, option: String) throws -> Bool {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard items.contains("auto") else { return false }
+        guard items.count == 1 else { throw CLIError("\(option): 'auto' cannot be combined with other values") }
+        return true
+    }
+
     /// The validated experiment configuration: the task's defaults with the given options.
     func configuration(for task: some TransferTask) throws -> ExperimentConfiguration {
         guard seeds >= 1 else { throw CLIError("--seeds must be at least 1, got \(seeds)") }
@@ -79,8 +90,9 @@ struct BenchmarkOptions: ParsableArguments {
             return method
         }
         guard Set(config.methods).count == config.methods.count else { throw CLIError("--methods: a method is listed twice") }
-        let ratios = try Self.numbers(ratio, option: "--ratio")
-        let lambdas = try Self.numbers(lambda, option: "--lambda")
+        let autoRatio = try Self.isAuto(ratio, option: "--ratio"), autoLambda = try Self.isAuto(lambda, option: "--lambda")
+        let ratios = autoRatio ? [config.ratio] : try Self.numbers(ratio, option: "--ratio")
+        let lambdas = autoLambda ? [Double(config.lambda)] : try Self.numbers(lambda, option: "--lambda")
         for value in ratios where !(value > 0 && value < 1) { throw CLIError("--ratio must be in (0, 1), got \(value)") }
         for value in lambdas where !(value >= 0 && value.isFinite) { throw CLIError("--lambda must be a finite number >= 0, got \(value)") }
         guard learningRate > 0 && learningRate.isFinite else { throw CLIError("--learning-rate must be positive, got \(learningRate)") }
@@ -90,6 +102,12 @@ struct BenchmarkOptions: ParsableArguments {
         guard jobs >= 1 else { throw CLIError("--jobs must be at least 1, got \(jobs)") }
         config.ratios = ratios
         config.lambdas = lambdas.map(Float.init)
+        config.autoRatio = autoRatio
+        config.autoLambda = autoLambda
+        if standardize && task.loss != .mse {
+            throw CLIError("--standardize applies to regression tasks (MSE loss); \(task.name) is not one")
+        }
+        config.standardize = standardize
         config.pruningScope = scope
         config.pruneBiases = pruneBiases
         config.sourceEpochs = sourceEpochs ?? config.sourceEpochs

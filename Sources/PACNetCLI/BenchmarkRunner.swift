@@ -29,7 +29,9 @@ enum BenchmarkRunner {
         }
         if !options.json {
             print(ResultsTable(task: task.name, metrics: task.metrics, higherIsBetter: task.higherIsBetter, records: records).render())
-            print("\nsettings: ratio \(config.ratios.map { "\($0)" }.joined(separator: ",")), lambda \(config.lambdas.map { "\($0)" }.joined(separator: ",")), pruning \(config.pruningScope.rawValue)"
+            let ratioText = config.autoRatio ? "auto" : config.ratios.map { "\($0)" }.joined(separator: ",")
+            let lambdaText = config.autoLambda ? "auto" : config.lambdas.map { "\($0)" }.joined(separator: ",")
+            print("\nsettings: ratio \(ratioText), lambda \(lambdaText)\(config.standardize ? ", standardized" : ""), pruning \(config.pruningScope.rawValue)"
                   + "\(config.pruneBiases ? " incl. biases" : ""), epochs source \(config.sourceEpochs) / allocate \(config.allocateEpochs)"
                   + " / target \(config.targetEpochs)\(config.targetMinimumSteps > 0 ? " (at least \(config.targetMinimumSteps) steps)" : ""), learning rate \(config.learningRate); total \(elapsed(since: started))")
         }

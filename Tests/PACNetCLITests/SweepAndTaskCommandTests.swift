@@ -44,6 +44,34 @@ import Testing
         #expect(try FriedmanCommand.parse([]).options.configuration(for: FriedmanTask()).methods == TransferMethod.core)
     }
 
+    @Test func autoSelectionAndStandardizationOptions() throws {
+        let command = try FriedmanCommand.parse(["--lambda", "auto", "--ratio", " auto", "--standardize"])
+        let config = try command.options.configuration(for: FriedmanTask())
+        #expect(config.autoLambda && config.autoRatio && config.standardize)
+        #expect(config.variants(of: .pacnet) == [MethodVariant(ratio: nil, lambda: nil, autoRatio: true, autoLambda: true)])
+        #expect(config.variants(of: .l2sp) == [MethodVariant(ratio: nil, lambda: nil, autoLambda: true)])
+        #expect(config.variants(of: .finetune) == [MethodVariant(ratio: nil, lambda: nil)])
+        #expect(config.allocatedRatios == [0.5, 0.7, 0.8, 0.9])
+        let lambdaOnly = try FriedmanCommand.parse(["--lambda", "auto"]).options.configuration(for: FriedmanTask())
+        #expect(lambdaOnly.variants(of: .pacnet) == [MethodVariant(ratio: 0.8, lambda: nil, autoLambda: true)])
+        #expect(lambdaOnly.allocatedRatios == [0.8])
+        for (arguments, fragment) in [(["--lambda", "0.1,auto"], "'auto' cannot be combined"),
+                                      (["--ratio", "auto", "--n-target", "1,5"], "at least 2 target samples")] {
+            do {
+                _ = try FriedmanCommand.parse(arguments)
+                Issue.record("accepted \(arguments)")
+            } catch {
+                #expect(FriedmanCommand.message(for: error).contains(fragment), "\(FriedmanCommand.message(for: error))")
+            }
+        }
+        do {
+            _ = try ShapesCommand.parse(["--standardize"])
+            Issue.record("accepted --standardize for shapes")
+        } catch {
+            #expect(ShapesCommand.message(for: error).contains("regression"))
+        }
+    }
+
     @Test func shapesUsesItsOwnSchedule() throws {
         let command = try ShapesCommand.parse(["--blocks", "2"])
         #expect(command.task.blocksPerStage == 2)

@@ -26,6 +26,21 @@ public struct ExperimentConfiguration: Sendable, Equatable {
 
     /// Whether ratios or lambdas are swept.
     public var isSweep: Bool { ratios.count > 1 || lambdas.count > 1 }
+    /// Choose PAC-Net's (and PackNet's) ratio by cross-validation on the target training data
+    /// (`--ratio auto`; `ratios` is then unused by those methods).
+    public var autoRatio = false
+    /// Choose PAC-Net's and L2-SP's lambda by cross-validation on the target training data
+    /// (`--lambda auto`; `lambdas` is then unused by those methods).
+    public var autoLambda = false
+    /// Run each selecting method twice, with the first fixed ratio and lambda and with the auto
+    /// ones, side by side (the suite's comparison).
+    public var compareAutoWithDefaults = false
+    /// The grids and folds of `autoRatio` and `autoLambda`.
+    public var selection = HyperparameterSelection()
+    /// Train on inputs and (for regression) targets standardized with the source training data's
+    /// statistics; scores stay in the task's units (the network is folded back, see
+    /// `StandardizationFolding`).
+    public var standardize = false
     public var pruningScope: PruningScope = .global
     public var pruneBiases = false
     public var sourceEpochs = 60
@@ -63,18 +78,40 @@ public struct ExperimentConfiguration: Sendable, Equatable {
         if sourceBatchSize < 1 || targetBatchCap < 1 { return "batch sizes must be positive" }
         if targetMinimumSteps < 0 { return "minimum target steps must be >= 0, got \(targetMinimumSteps)" }
         if parallelSeeds < 1 { return "parallel seeds must be at least 1" }
+        if (autoRatio || autoLambda) && (selection.maxFolds < 2 || selection.ratios.isEmpty || selection.lambdas.isEmpty) {
+            return "selection needs at least 2 folds and non-empty grids"
+        }
+        if (autoRatio || autoLambda), let small = targetSizes.first(where: { $0 < 2 }) {
+            return "automatic selection needs at least 2 target samples for cross-validation, got n_target \(small)"
+        }
         return nil
     }
 
-    /// The (ratio, lambda) variants a method runs: PAC-Net every pair, PackNet every ratio,
-    /// L2-SP every lambda, the others once.
-    public func variants(of method: TransferMethod) -> [(ratio: Double?, lambda: Float?)] {
-        switch method {
-        case .pacnet: ratios.flatMap { r in lambdas.map { (r, $0) } }
-        case .packnet: ratios.map { ($0, Float(0)) }
-        case .l2sp: lambdas.map { (nil, $0) }
-        case .scratch, .finetune, .freeze, .delta, .bss: [(nil, nil)]
+    /// The variants a method runs: PAC-Net every (ratio, lambda) pair, PackNet every ratio,
+    /// L2-SP every lambda, the others once; with `autoRatio`/`autoLambda` the selected setting
+    /// replaces the list, and with `compareAutoWithDefaults` the fixed variant comes first and
+    /// the auto one second.
+    public func variants(of method: TransferMethod) -> [MethodVariant] {
+        let selectsRatio = autoRatio && method.usesRatio, selectsLambda = autoLambda && method.usesLambda
+        let auto = MethodVariant(ratio: method.usesRatio && !selectsRatio ? ratio : nil,
+                                 lambda: method == .packnet ? 0 : (method.usesLambda && !selectsLambda ? lambda : nil),
+                                 autoRatio: selectsRatio, autoLambda: selectsLambda)
+        let fixed: [MethodVariant] = switch method {
+        case .pacnet: ratios.flatMap { r in lambdas.map { MethodVariant(ratio: r, lambda: $0) } }
+        case .packnet: ratios.map { MethodVariant(ratio: $0, lambda: 0) }
+        case .l2sp: lambdas.map { MethodVariant(ratio: nil, lambda: $0) }
+        case .scratch, .finetune, .freeze, .delta, .bss: [MethodVariant(ratio: nil, lambda: nil)]
         }
+        guard auto.isAuto else { return fixed }
+        return compareAutoWithDefaults ? [fixed[0], auto] : [auto]
+    }
+
+    /// The ratios that need an allocated network: the fixed ones, and the selection grid when
+    /// ratios are chosen automatically.
+    public var allocatedRatios: [Double] {
+        var result = autoRatio && !compareAutoWithDefaults ? [] : ratios
+        if autoRatio { result += selection.ratios.filter { !result.contains($0) } }
+        return result.isEmpty ? [ratio] : result
     }
 
     /// The source-training stage.
@@ -88,4 +125,26 @@ public struct ExperimentConfiguration: Sendable, Equatable {
         let epochs = max(targetEpochs, (targetMinimumSteps + stepsPerEpoch - 1) / stepsPerEpoch)
         return TrainingSchedule(epochs: epochs, batchSize: batch, learningRate: learningRate)
     }
+}
+
+/// One setting of a method in a run: fixed values, or values chosen by cross-validation.
+public struct MethodVariant: Sendable, Equatable {
+    /// The fixed pruning ratio (`nil` when the method has none or it is selected).
+    public var ratio: Double?
+    /// The fixed penalty strength (`nil` when the method has none or it is selected).
+    public var lambda: Float?
+    /// The ratio is chosen by cross-validation.
+    public var autoRatio = false
+    /// The lambda is chosen by cross-validation.
+    public var autoLambda = false
+
+    public init(ratio: Double?, lambda: Float?, autoRatio: Bool = false, autoLambda: Bool = false) {
+        self.ratio = ratio
+        self.lambda = lambda
+        self.autoRatio = autoRatio
+        self.autoLambda = autoLambda
+    }
+
+    /// Whether anything is chosen by cross-validation.
+    public var isAuto: Bool { autoRatio || autoLambda }
 }

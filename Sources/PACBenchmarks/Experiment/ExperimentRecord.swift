@@ -61,11 +61,14 @@ public struct TransferRecord: Sendable, Equatable {
     public let targetScores: [Double]
     /// Source test scores after transfer (`nil` for `scratch`; the masked network's for PAC-Net).
     public let sourceScores: [Double]?
-    /// Target training time.
+    /// Target training time (the final training; selection time is in `selection`).
     public let seconds: Double
+    /// What cross-validation chose, for auto variants.
+    public let selection: SelectionOutcome?
 
     public init(task: String, seed: UInt64, nTarget: Int, method: TransferMethod, ratio: Double? = nil, lambda: Float? = nil,
-                targetScores: [Double], sourceScores: [Double]?, seconds: Double) {
+                targetScores: [Double], sourceScores: [Double]?, seconds: Double, selection: SelectionOutcome? = nil) {
+        self.selection = selection
         self.task = task
         self.seed = seed
         self.nTarget = nTarget
@@ -90,9 +93,39 @@ public struct TransferRecord: Sendable, Equatable {
     public var sourceScore: Double? { sourceScores?[0] }
 }
 
+/// The settings cross-validation chose for one auto variant.
+public struct SelectionOutcome: Sendable, Equatable {
+    /// The ratio was selected (else fixed).
+    public let autoRatio: Bool
+    /// The lambda was selected (else fixed).
+    public let autoLambda: Bool
+    /// The ratio used (selected or fixed; `nil` when the method has none).
+    public let ratio: Double?
+    /// The lambda used (selected or fixed; `nil` when the method has none).
+    public let lambda: Float?
+    /// Cross-validation time.
+    public let seconds: Double
+
+    public init(autoRatio: Bool, autoLambda: Bool, ratio: Double?, lambda: Float?, seconds: Double) {
+        self.autoRatio = autoRatio
+        self.autoLambda = autoLambda
+        self.ratio = ratio
+        self.lambda = lambda
+        self.seconds = seconds
+    }
+
+    /// `auto` when every setting the method has is selected, else `auto-r` or `auto-λ`.
+    public func label(for method: TransferMethod) -> String {
+        let all = (autoRatio || !method.usesRatio) && (autoLambda || !method.usesLambda)
+        return all ? "auto" : (autoRatio ? "auto-r" : "auto-λ")
+    }
+}
+
 extension TransferRecord {
-    /// The method with its swept settings, e.g. `pacnet r=0.5 λ=0.01`.
+    /// The method with its swept settings, e.g. `pacnet r=0.5 λ=0.01`, or `pacnet auto` for a
+    /// cross-validated variant.
     public var variantLabel: String {
+        if let selection { return "\(method.rawValue) \(selection.label(for: method))" }
         var label = method.rawValue
         if let ratio { label += " r=\(ratio)" }
         if let lambda, method != .packnet { label += " λ=\(lambda)" }
@@ -119,6 +152,12 @@ extension ExperimentRecord {
             for (metric, score) in zip(metrics, r.targetScores) { line.add("target_\(metric)", score) }
             for (index, metric) in metrics.enumerated() { line.add("source_\(metric)", r.sourceScores?[index]) }
             line.add("seconds", rounded(r.seconds))
+            if let selection = r.selection {
+                line.add("selection", selection.label(for: r.method))
+                if let ratio = selection.ratio { line.add("selected_ratio", ratio) }
+                if let lambda = selection.lambda { line.add("selected_lambda", Double("\(lambda)")) }
+                line.add("selection_seconds", rounded(selection.seconds))
+            }
         }
         return line.text
     }

@@ -15,11 +15,14 @@ import PACNet
 public struct TransferExperiment<Task: TransferTask>: Sendable {
     public let task: Task
     public let configuration: ExperimentConfiguration
-    /// Called with every trained model (for plots of predictions); runs on the seed's thread.
-    public var onResult: (@Sendable (UInt64, Int, TransferMethod, (ratio: Double?, lambda: Float?), TransferResult<Task.Network>, TransferData) -> Void)?
+    /// Called with every trained model, in the task's units (for plots of predictions); runs on
+    /// the seed's thread.
+    public var onResult: (@Sendable (UInt64, Int, TransferMethod, MethodVariant, TransferResult<Task.Network>, TransferData) -> Void)?
 
     public init(task: Task, configuration: ExperimentConfiguration) {
         precondition(configuration.validationError() == nil, configuration.validationError() ?? "")
+        precondition(!configuration.standardize || Task.Network.self is any StandardizationFolding.Type,
+                     "\(task.name): standardization needs a network that can fold it")
         self.task = task
         self.configuration = configuration
     }
@@ -56,58 +59,92 @@ public struct TransferExperiment<Task: TransferTask>: Sendable {
     public func run(seed: UInt64, onRecord: (ExperimentRecord) -> Void) throws(TrainingError) {
         let config = configuration
         let data = task.makeData(seed: seed, targetPoolSize: config.targetSizes.max()!)
+        // Training data, standardized with the source training statistics when asked; test data
+        // stays raw and is scored through the folded network (`scoringView`).
+        let standardization = config.standardize
+            ? Standardization(inputs: data.sourceTrain.inputs, targets: task.loss == .mse ? data.sourceTrain.targets : nil) : nil
+        let sourceTrain = standardization?.apply(to: data.sourceTrain) ?? data.sourceTrain
+        let targetPool = standardization?.apply(to: data.targetTrain) ?? data.targetTrain
+        func scores(_ model: Task.Network, _ side: TaskSide) -> [Double] {
+            task.scores(Self.scoringView(model, standardization), side: side, data: data)
+        }
 
         var initRNG = RandomGenerator(seed: seed, stream: "init/source")
         let source = task.makeNetwork(rng: &initRNG)
         var stopwatch = Stopwatch()
         var sourceRNG = RandomGenerator(seed: seed, stream: "shuffle/source")
-        try config.sourceSchedule.train(source, on: data.sourceTrain, loss: task.loss, rng: &sourceRNG)
-        onRecord(.stage(stageRecord(seed, .source, nil, source, data, stopwatch.lap())))
+        try config.sourceSchedule.train(source, on: sourceTrain, loss: task.loss, rng: &sourceRNG)
+        onRecord(.stage(stageRecord(seed, .source, nil, scores(source, .source), stopwatch.lap())))
 
-        // One pruned-and-allocated network per swept ratio.
+        // One pruned-and-allocated network per ratio (the selection grid's too), shared by every
+        // sample size, method and cross-validation fold.
         var allocated: [Double: PACNetModel<Task.Network>] = [:]
-        let sweep = config.isSweep
-        if config.methods.contains(where: { $0 == .pacnet || $0 == .packnet }) {
-            for ratio in config.ratios {
+        let ratios = config.allocatedRatios
+        if config.methods.contains(where: \.usesRatio) {
+            for ratio in ratios {
+                let label = ratios.count > 1 ? ratio : nil
                 let pruning = MagnitudePruning(ratio: ratio, scope: config.pruningScope, includeBiases: config.pruneBiases)
                 let pacnet = PACNetModel.prune(source, with: pruning)
-                onRecord(.stage(stageRecord(seed, .pruned, sweep ? ratio : nil, pacnet.network, data, stopwatch.lap())))
+                onRecord(.stage(stageRecord(seed, .pruned, label, scores(pacnet.network, .source), stopwatch.lap())))
                 var allocateRNG = RandomGenerator(seed: seed, stream: "shuffle/allocate")
-                try pacnet.allocate(on: data.sourceTrain, loss: task.loss, schedule: config.allocateSchedule, rng: &allocateRNG)
-                onRecord(.stage(stageRecord(seed, .allocated, sweep ? ratio : nil, pacnet.network, data, stopwatch.lap())))
+                try pacnet.allocate(on: sourceTrain, loss: task.loss, schedule: config.allocateSchedule, rng: &allocateRNG)
+                onRecord(.stage(stageRecord(seed, .allocated, label, scores(pacnet.network, .source), stopwatch.lap())))
                 allocated[ratio] = pacnet
             }
         }
 
+        let sweep = config.isSweep
         for n in config.targetSizes {
-            let target = data.targetTrain.prefix(n)
+            let target = targetPool.prefix(n)
             for method in config.methods {
                 for variant in config.variants(of: method) {
-                    let setup = TransferSetup(
+                    var setup = TransferSetup(
                         source: source, allocated: allocated[variant.ratio ?? config.ratio],
                         makeFresh: { task.makeNetwork(rng: &$0) }, loss: task.loss, schedule: config.targetSchedule(n),
                         lambda: variant.lambda ?? config.lambda)
+                    var selection: SelectionOutcome?
+                    if variant.isAuto {
+                        // Cross-validation on the n target training samples only.
+                        let choice = try config.selection.select(
+                            method, ratio: variant.autoRatio ? nil : variant.ratio, lambda: variant.autoLambda ? nil : variant.lambda,
+                            base: setup, allocated: { allocated[$0] }, schedule: config.targetSchedule, target: target,
+                            seed: seed, stream: "select/\(method.rawValue)/\(n)")
+                        selection = SelectionOutcome(autoRatio: variant.autoRatio, autoLambda: variant.autoLambda,
+                                                     ratio: choice.ratio, lambda: choice.lambda, seconds: choice.seconds)
+                        setup = setup.with(allocated: choice.ratio.flatMap { allocated[$0] } ?? setup.allocated,
+                                           schedule: setup.schedule, lambda: choice.lambda ?? setup.lambda)
+                    }
                     // Variants share the method's stream: an ablation compares settings, not shuffles.
                     var rng = RandomGenerator(seed: seed, stream: "target/\(method.rawValue)/\(n)")
                     _ = stopwatch.lap()
                     let result = try method.run(setup, target: target, rng: &rng)
                     let seconds = stopwatch.lap()
-                    onResult?(seed, n, method, variant, result, data)
+                    onResult?(seed, n, method, variant, TransferResult(
+                        targetModel: Self.scoringView(result.targetModel, standardization),
+                        sourceModel: result.sourceModel.map { Self.scoringView($0, standardization) }), data)
                     onRecord(.transfer(TransferRecord(
                         task: task.name, seed: seed, nTarget: n, method: method,
-                        ratio: sweep ? variant.ratio : nil, lambda: sweep ? variant.lambda : nil,
-                        targetScores: task.scores(result.targetModel, side: .target, data: data),
-                        sourceScores: result.sourceModel.map { task.scores($0, side: .source, data: data) },
-                        seconds: seconds)))
+                        ratio: sweep && !variant.isAuto ? variant.ratio : nil, lambda: sweep && !variant.isAuto ? variant.lambda : nil,
+                        targetScores: scores(result.targetModel, .target),
+                        sourceScores: result.sourceModel.map { scores($0, .source) },
+                        seconds: seconds, selection: selection)))
                 }
             }
         }
     }
 
-    private func stageRecord(_ seed: UInt64, _ stage: PipelineStage, _ ratio: Double?, _ model: Task.Network, _ data: TransferData,
+    /// The network in the task's units: with standardization, a copy with it folded in.
+    static func scoringView(_ model: Task.Network, _ standardization: Standardization?) -> Task.Network {
+        guard let standardization else { return model }
+        guard let foldable = model as? any StandardizationFolding else {
+            preconditionFailure("standardization needs a network that can fold it (StandardizationFolding)")
+        }
+        return foldable.folding(standardization) as! Task.Network
+    }
+
+    private func stageRecord(_ seed: UInt64, _ stage: PipelineStage, _ ratio: Double?, _ scores: [Double],
                              _ seconds: Double) -> StageRecord {
-        StageRecord(task: task.name, seed: seed, stage: stage, ratio: ratio,
-                    sourceScores: task.scores(model, side: .source, data: data), seconds: seconds)
+        StageRecord(task: task.name, seed: seed, stage: stage, ratio: ratio, sourceScores: scores, seconds: seconds)
     }
 }
 

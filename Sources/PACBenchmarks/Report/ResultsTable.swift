@@ -122,7 +122,32 @@ public struct ResultsTable {
             }
             lines += TextTable.render(grid, rightAligned: [0, 1])
         }
+        let selections = self.selections
+        if !selections.isEmpty {
+            lines += ["", "auto selection (k-fold cross-validation on the target training data): chosen values per seed"]
+            lines += TextTable.render([["n_target", "method", "ratio per seed", "lambda per seed", "selection time"]] + selections.map {
+                ["\($0.nTarget)", $0.label, $0.ratios, $0.lambdas, String(format: "%.1f s", $0.seconds)]
+            }, rightAligned: [0])
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// For every auto variant and `n_target`: the chosen ratios and lambdas in seed order (`-`
+    /// where the method has none) and the mean cross-validation time per seed.
+    public var selections: [(nTarget: Int, label: String, ratios: String, lambdas: String, seconds: Double)] {
+        let auto = records.compactMap { record -> TransferRecord? in
+            if case .transfer(let r) = record, r.selection != nil { return r }
+            return nil
+        }
+        var keys: [(Int, String)] = []
+        for r in auto where !keys.contains(where: { $0 == (r.nTarget, r.variantLabel) }) { keys.append((r.nTarget, r.variantLabel)) }
+        return keys.map { n, label in
+            let matching = auto.filter { $0.nTarget == n && $0.variantLabel == label }.sorted { $0.seed < $1.seed }
+            let ratios = matching.map { $0.selection!.ratio.map { "\($0)" } ?? "-" }.joined(separator: ",")
+            let lambdas = matching.map { $0.selection!.lambda.map { "\($0)" } ?? "-" }.joined(separator: ",")
+            let seconds = matching.map(\.selection!.seconds).reduce(0, +) / Double(max(matching.count, 1))
+            return (n, label, ratios, lambdas, seconds)
+        }
     }
 }
 

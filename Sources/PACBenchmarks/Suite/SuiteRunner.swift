@@ -42,8 +42,8 @@ public enum SuiteRunner {
         let configuration = suite.comparison(for: task)
         var experiment = TransferExperiment(task: task, configuration: configuration)
         let largest = sizes.max()!
-        experiment.onResult = { seed, n, method, _, result, data in
-            guard seed == 0, n == largest, method == .pacnet || method == .finetune else { return }
+        experiment.onResult = { seed, n, method, variant, result, data in
+            guard seed == 0, n == largest, method == .pacnet || method == .finetune, !variant.isAuto else { return }
             captured.store(method, Illustration.make(for: task, model: result.targetModel, data: data))
         }
         var comparison: [ExperimentRecord] = []

@@ -76,6 +76,11 @@ public struct TransferResult<Network: Layer> {
     public let targetModel: Network
     /// `nil` for `.scratch`; the masked network for `.pacnet`; the target model itself otherwise.
     public let sourceModel: Network?
+
+    public init(targetModel: Network, sourceModel: Network?) {
+        self.targetModel = targetModel
+        self.sourceModel = sourceModel
+    }
 }
 
 extension TransferMethod {

@@ -1,9 +1,9 @@
-import Foundation
 import PACEngine
 
 /// Per-column affine normalization `(x - mean) / std` of inputs and (for regression) targets,
-/// with statistics from the source training data. Stored in model files and applied to both
-/// tasks, so one set of weights sees the same input scale for source and target data.
+/// with statistics from the source training data. Stored in model files (and used by the
+/// benchmark's `--standardize`) and applied to both tasks, so one set of weights sees the same
+/// scales for source and target data and a penalty strength means the same across problems.
 public struct Standardization: Sendable, Equatable, Codable {
     public var inputMean: [Float]
     public var inputStd: [Float]
@@ -62,17 +62,8 @@ public struct Standardization: Sendable, Equatable, Codable {
         return inverse ? x * sigma + mu : (x - mu) / sigma
     }
 
-    /// JSON text for model-file metadata.
-    public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
-    }
-
-    /// Parses `json` from model-file metadata.
-    public init(json: String) throws(WorkflowError) {
-        do { self = try JSONDecoder().decode(Standardization.self, from: Data(json.utf8)) } catch {
-            throw WorkflowError("standardization metadata is malformed")
-        }
+    /// The dataset with standardized inputs and targets.
+    public func apply(to data: Dataset) -> Dataset {
+        Dataset(inputs: normalizeInputs(data.inputs), targets: normalizeTargets(data.targets))
     }
 }
