@@ -15,6 +15,10 @@ public struct SuiteConfiguration: Sendable {
     public var ablationLambdas: [Float] = [0.001, 0.01, 0.1]
     /// Seeds run in parallel.
     public var parallelSeeds = 1
+    /// Tasks whose comparison also runs PAC-Net and L2-SP with ratio and lambda chosen by
+    /// cross-validation, next to the defaults (not `shapes`: its 20 x 5 cross-validation
+    /// calibrations of a ResNet per sample size would take hours).
+    public var autoSelectionTasks = ["friedman", "pendulum", "burgers"]
 
     public init() {}
 
@@ -24,6 +28,11 @@ public struct SuiteConfiguration: Sendable {
         config.seeds = (0..<seeds).map(UInt64.init)
         config.methods = TransferMethod.allCases
         config.parallelSeeds = parallelSeeds
+        if autoSelectionTasks.contains(task.name) {
+            config.autoRatio = true
+            config.autoLambda = true
+            config.compareAutoWithDefaults = true
+        }
         if quick {
             config.sourceEpochs = max(1, config.sourceEpochs / 6)
             config.allocateEpochs = max(1, config.allocateEpochs / 6)
@@ -39,6 +48,9 @@ public struct SuiteConfiguration: Sendable {
         var config = comparison(for: task)
         config.targetSizes = task.ablationTargetSizes
         config.methods = [.pacnet]
+        config.autoRatio = false
+        config.autoLambda = false
+        config.compareAutoWithDefaults = false
         config.ratios = ablationRatios
         config.lambdas = ablationLambdas
         return config

@@ -39,7 +39,9 @@ public enum SuiteReport {
                 + "; batch \(c.sourceBatchSize), target batch min(n_target, \(c.targetBatchCap))"
                 + (suite.quick ? " (`--quick`: a sixth of the specification's epochs, not comparable with full runs)" : " (the specification's)")
         } + [
-            "- Adam lr 1e-3; pruning ratio 0.8 and lambda 0.01 in the comparison",
+            "- Adam lr 1e-3; pruning ratio 0.8 and lambda 0.01 in the comparison; `pacnet auto` and `l2sp auto` "
+                + "(\(suite.autoSelectionTasks.joined(separator: ", "))) choose ratio in {0.5, 0.7, 0.8, 0.9} and lambda in "
+                + "{0, 1e-4, 1e-3, 1e-2, 1e-1} by 5-fold cross-validation on the target training data only, then retrain on all of it",
             "- ablation grid: ratio \(suite.ablationRatios.map { "\($0)" }.joined(separator: ", ")) x lambda \(suite.ablationLambdas.map { "\($0)" }.joined(separator: ", ")) (PAC-Net only, same seeds)",
             "- time: " + results.map { "\($0.task) \(duration($0.seconds)) + ablation \(duration($0.ablationSeconds))" }.joined(separator: "; ")
                 + "; total \(duration(totalSeconds))",
@@ -100,6 +102,16 @@ public enum SuiteReport {
                     let source = ablation.first { $0.nTarget == n && $0.ratio == ratio }.map { Summary.formatted($0.source.mean) } ?? "-"
                     lines.append("| \(n) | \(ratio) | " + cells.joined(separator: " | ") + " | \(source) |")
                 }
+            }
+        }
+        let selections = table.selections
+        if !selections.isEmpty {
+            lines += ["", "Auto selection (k-fold cross-validation on the target training data only): the values chosen per seed "
+                      + "(seeds in order) and the mean cross-validation time per seed, on top of the final training:", ""]
+            lines.append("| n_target | method | ratio | lambda | selection time |")
+            lines.append("|---|---|---|---|---|")
+            for row in selections {
+                lines.append("| \(row.nTarget) | `\(row.label)` | \(row.ratios) | \(row.lambdas) | \(duration(row.seconds)) |")
             }
         }
         lines += [""]

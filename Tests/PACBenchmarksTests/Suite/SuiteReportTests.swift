@@ -50,4 +50,22 @@ import Testing
         // scratch keeps no source model, so it is not drawn in the source figure.
         #expect(!figures[1].svg.contains(">scratch<"))
     }
+
+    @Test func autoVariantsGetTheirOwnRowsAndASelectionTable() {
+        func auto(_ seed: UInt64, _ target: Double, ratio: Double, lambda: Float) -> ExperimentRecord {
+            .transfer(TransferRecord(task: "friedman", seed: seed, nTarget: 10, method: .pacnet, targetScores: [target],
+                                     sourceScores: [1.05], seconds: 0.1,
+                                     selection: SelectionOutcome(autoRatio: true, autoLambda: true, ratio: ratio, lambda: lambda, seconds: 2)))
+        }
+        let base = Self.results
+        let results = SuiteRunner.TaskResults(
+            task: "friedman", metrics: ["rmse"], higherIsBetter: false, targetSizes: [10], configuration: base.configuration,
+            comparison: base.comparison + [auto(0, 1.5, ratio: 0.9, lambda: 0.001), auto(1, 1.7, ratio: 0.7, lambda: 0)],
+            ablation: [], seconds: 2, ablationSeconds: 1, figures: [])
+        let text = SuiteReport.markdown([results], suite: SuiteConfiguration(), totalSeconds: 3)
+        #expect(text.contains("| 10 | `pacnet auto` | **1.600 ± 0.141** | **1.050 ± 0.000** |"), "\(text)")
+        #expect(text.contains("| 10 | `pacnet auto` | 0.9,0.7 | 0.001,0.0 | 2.0 s |"))
+        let line = auto(0, 1.5, ratio: 0.9, lambda: 0.001).jsonLine(metric: "rmse")
+        #expect(line.contains("\"selection\":\"auto\",\"selected_ratio\":0.9,\"selected_lambda\":0.001,\"selection_seconds\":2"))
+    }
 }
