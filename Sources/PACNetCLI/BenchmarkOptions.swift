@@ -20,6 +20,18 @@ struct BenchmarkOptions: ParsableArguments {
     @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Penalty strength of PAC-Net and L2-SP (>= 0); a comma-separated list sweeps it; 'auto' chooses it from {0,1e-4,1e-3,1e-2,1e-1} by k-fold cross-validation on the target training data.")
     var lambda: String = "0.01"
 
+    @Option(name: .customLong("delta-alpha"), parsing: .unconditional, help: "DELTA's feature-map weight (>= 0).")
+    var deltaAlpha: Double = 0.01
+
+    @Option(name: .customLong("delta-beta"), parsing: .unconditional, help: "DELTA's L2-SP weight on the head (>= 0).")
+    var deltaBeta: Double = 0.01
+
+    @Option(name: .customLong("bss-eta"), parsing: .unconditional, help: "BSS's weight on the smallest squared singular values (>= 0).")
+    var bssEta: Double = 0.001
+
+    @Option(name: .customLong("bss-k"), help: "How many of the smallest singular values BSS shrinks (>= 1).")
+    var bssK: Int = 1
+
     @Flag(help: "Standardize inputs and regression targets with the source training data's statistics (scores stay in the task's units).")
     var standardize = false
 
@@ -108,6 +120,14 @@ struct BenchmarkOptions: ParsableArguments {
             throw CLIError("--standardize applies to regression tasks (MSE loss); \(task.name) is not one")
         }
         config.standardize = standardize
+        for (option, value) in [("--delta-alpha", deltaAlpha), ("--delta-beta", deltaBeta), ("--bss-eta", bssEta)] where !(value >= 0 && value.isFinite) {
+            throw CLIError("\(option) must be a finite number >= 0, got \(value)")
+        }
+        guard bssK >= 1 else { throw CLIError("--bss-k must be at least 1, got \(bssK)") }
+        config.baselines.deltaFeatureWeight = Float(deltaAlpha)
+        config.baselines.deltaHeadWeight = Float(deltaBeta)
+        config.baselines.bssWeight = Float(bssEta)
+        config.baselines.bssCount = bssK
         config.pruningScope = scope
         config.pruneBiases = pruneBiases
         config.sourceEpochs = sourceEpochs ?? config.sourceEpochs

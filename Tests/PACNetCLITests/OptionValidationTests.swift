@@ -34,6 +34,12 @@ struct OptionValidationTests {
         (["--allocate-epochs", "0"], "allocate epochs"),
         (["--target-epochs", "0"], "target epochs"),
         (["--jobs", "0"], "--jobs"),
+        (["--delta-alpha", "-1"], "--delta-alpha"),
+        (["--delta-beta", "nan"], "--delta-beta"),
+        (["--bss-eta", "-0.5"], "--bss-eta"),
+        (["--bss-k", "0"], "--bss-k"),
+        (["--lambda", "auto,0.1"], "'auto' cannot be combined"),
+        (["--ratio", "0.5,auto"], "'auto' cannot be combined"),
     ]
 
     @Test(arguments: invalid)

@@ -35,6 +35,8 @@ public struct ExperimentConfiguration: Sendable, Equatable {
     /// Run each selecting method twice, with the first fixed ratio and lambda and with the auto
     /// ones, side by side (the suite's comparison).
     public var compareAutoWithDefaults = false
+    /// The strengths of the DELTA and BSS baselines.
+    public var baselines = BaselineSettings()
     /// The grids and folds of `autoRatio` and `autoLambda`.
     public var selection = HyperparameterSelection()
     /// Train on inputs and (for regression) targets standardized with the source training data's
@@ -78,6 +80,11 @@ public struct ExperimentConfiguration: Sendable, Equatable {
         if sourceBatchSize < 1 || targetBatchCap < 1 { return "batch sizes must be positive" }
         if targetMinimumSteps < 0 { return "minimum target steps must be >= 0, got \(targetMinimumSteps)" }
         if parallelSeeds < 1 { return "parallel seeds must be at least 1" }
+        for (name, value) in [("DELTA's feature weight", baselines.deltaFeatureWeight), ("DELTA's head weight", baselines.deltaHeadWeight),
+                              ("BSS's weight", baselines.bssWeight)] where !(value >= 0 && value.isFinite) {
+            return "\(name) must be a finite number >= 0, got \(value)"
+        }
+        if baselines.bssCount < 1 { return "BSS needs at least 1 singular value, got \(baselines.bssCount)" }
         if (autoRatio || autoLambda) && (selection.maxFolds < 2 || selection.ratios.isEmpty || selection.lambdas.isEmpty) {
             return "selection needs at least 2 folds and non-empty grids"
         }

@@ -101,7 +101,7 @@ public struct TransferExperiment<Task: TransferTask>: Sendable {
                     var setup = TransferSetup(
                         source: source, allocated: allocated[variant.ratio ?? config.ratio],
                         makeFresh: { task.makeNetwork(rng: &$0) }, loss: task.loss, schedule: config.targetSchedule(n),
-                        lambda: variant.lambda ?? config.lambda)
+                        lambda: variant.lambda ?? config.lambda, baselines: config.baselines)
                     var selection: SelectionOutcome?
                     if variant.isAuto {
                         // Cross-validation on the n target training samples only.
