@@ -172,7 +172,7 @@ public enum Workflow {
             }
         case (true, 4):
             guard inputs.shape[1] == width else {
-                throw WorkflowError("architecture \(architecture) takes images with \(width) channels, but \(file) holds images with \(inputs.shape[1]) (N x H x W x C)")
+                throw WorkflowError("architecture \(architecture) takes \(width)-channel images, but \(file) holds \(inputs.shape[1])-channel images (N x H x W x C)")
             }
         case (true, _):
             throw WorkflowError("architecture \(architecture) takes images (a uint8 N x H x W x C .npy), but \(file) holds feature rows")

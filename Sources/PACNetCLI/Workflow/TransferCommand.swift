@@ -130,7 +130,9 @@ struct TransferCommand: ParsableCommand {
                                               headOutputs: [sourceData.targets.shape[1], targetData.targets.shape[1]])
             architecture = try step { () throws(WorkflowError) in try Architecture(parsing: arch ?? "resnet", imageDefaults: defaults) }
         } else {
-            guard let arch else { throw CLIError("\(source) holds feature rows: give --arch (e.g. mlp:\(sourceData.inputs.shape[1])-100-100-\(sourceData.targets.shape[1]):relu) or --source-model") }
+            guard let arch else {
+                throw CLIError("\(source) is not an image array (uint8 N x H x W x C; add a channel axis to grayscale with x[..., None]); for feature rows give --arch (e.g. mlp:\(sourceData.inputs.shape[1])-100-100-\(sourceData.targets.shape[1]):relu) or --source-model")
+            }
             architecture = try step { () throws(WorkflowError) in try Architecture(parsing: arch) }
         }
         try step { () throws(WorkflowError) in
