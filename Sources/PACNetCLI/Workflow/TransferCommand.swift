@@ -21,10 +21,11 @@ struct TransferCommand: ParsableCommand {
             with one head per task (resnet:1:16-32-64:<C>:heads=<A_source>,<A_target>, loss bce, \
             score mean per-attribute accuracy); --arch resnet:<blocks>:<widths> overrides it. \
             Default image schedule: source 8 epochs, allocation 3, target max(30 epochs, 300 steps) \
-            at batch min(rows, 64). Making the files with NumPy:
+            at batch min(rows, 64). Making the files with NumPy and Pillow:
 
-              np.save('images.npy', np.stack([np.asarray(Image.open(p).convert('RGB').resize((32, 32))) for p in paths]).astype(np.uint8))
-              np.save('attrs.npy', (df[cols].values > 0).astype(np.uint8))   # CelebA attributes are -1/1
+              x = [np.asarray(Image.open(p).convert('RGB').resize((32,32))) for p in paths]
+              np.save('images.npy', np.stack(x).astype(np.uint8))
+              np.save('attrs.npy', (df[cols].values > 0).astype(np.uint8))  # CelebA: -1/1
 
             Example: pacnet transfer --source src.npy --source-labels src_attrs.npy --source-names src_names.txt \
             --target tgt.npy --target-labels tgt_attrs.npy --target-names tgt_names.txt --out model.safetensors
