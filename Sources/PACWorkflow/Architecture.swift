@@ -59,9 +59,6 @@ public enum Architecture: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The source task's outputs.
-    public var outputWidth: Int { outputWidth(for: .source) }
-
     public var description: String {
         switch self {
         case .mlp(let sizes, let activation): "mlp:\(sizes.map(String.init).joined(separator: "-")):\(activation.rawValue)"

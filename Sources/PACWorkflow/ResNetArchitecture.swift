@@ -22,6 +22,7 @@ public struct ResNetArchitecture: Sendable, Equatable, CustomStringConvertible {
 
     /// The `shapes` benchmark's ResNet-8 by default (one block per stage, widths 16-32-64).
     public init(blocksPerStage: Int = 1, widths: [Int] = [16, 32, 64], channels: Int, headOutputs: [Int]) {
+        precondition(headOutputs.count == 2, "a source and a target head, got \(headOutputs.count) heads")
         self.blocksPerStage = blocksPerStage
         self.widths = widths
         self.channels = channels
