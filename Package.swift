@@ -49,14 +49,14 @@ let package = Package(
             name: "PACNetCLI",
             dependencies: ["PACBenchmarks", "PACWorkflow", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: nativeCodegen),
-        // Finite-difference gradient checking shared by the test targets.
-        .target(name: "PACTestSupport", dependencies: ["PACEngine"], path: "Tests/PACTestSupport"),
+        // Finite-difference gradient checking and image fixtures shared by the test targets.
+        .target(name: "PACTestSupport", dependencies: ["PACEngine", "PACIO"], path: "Tests/PACTestSupport"),
         .testTarget(name: "PACEngineTests", dependencies: ["PACEngine", "PACTestSupport"]),
         .testTarget(name: "PACNNTests", dependencies: ["PACNN", "PACTestSupport"]),
         .testTarget(name: "PACNetTests", dependencies: ["PACNet"]),
         .testTarget(name: "PACIOTests", dependencies: ["PACIO"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PACWorkflowTests", dependencies: ["PACWorkflow"]),
+        .testTarget(name: "PACWorkflowTests", dependencies: ["PACWorkflow", "PACTestSupport"]),
         .testTarget(name: "PACBenchmarksTests", dependencies: ["PACBenchmarks", "PACIO"]),
-        .testTarget(name: "PACNetCLITests", dependencies: ["PACNetCLI"]),
+        .testTarget(name: "PACNetCLITests", dependencies: ["PACNetCLI", "PACTestSupport"]),
     ]
 )

@@ -58,6 +58,8 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case npyFortranOrder(path: String)
     /// The element type is not one this reader converts.
     case npyUnsupportedDType(path: String, dtype: String)
+    /// The element type is readable but not what the array's role needs; `expected` describes it.
+    case unexpectedDType(path: String, dtype: String, expected: String)
     /// The data is shorter than the header's shape and dtype require.
     case npyTruncated(path: String, expectedBytes: Int, actualBytes: Int)
     /// Bytes follow the data the header's shape and dtype describe.
@@ -125,6 +127,8 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): Fortran-order arrays are not supported (save np.ascontiguousarray(a))"
         case .npyUnsupportedDType(let path, let dtype):
             return "\(path): unsupported dtype '\(dtype)'"
+        case .unexpectedDType(let path, let dtype, let expected):
+            return "\(path): expected \(expected), got dtype \(dtype)"
         case .npyTruncated(let path, let expectedBytes, let actualBytes):
             return "\(path): data is truncated: expected \(expectedBytes) bytes, found \(actualBytes)"
         case .npyTrailingBytes(let path, let expectedBytes, let actualBytes):

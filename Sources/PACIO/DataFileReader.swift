@@ -11,9 +11,9 @@ import Darwin
 ///
 /// POSIX calls rather than `Data(contentsOf:)` because they give a precise, portable reason
 /// ("Permission denied", "Is a directory") instead of a platform-specific Foundation message.
-enum DataFileReader {
+public enum DataFileReader {
     /// The complete contents of the file at `path`.
-    static func contents(atPath path: String) throws(DataError) -> Data {
+    public static func contents(atPath path: String) throws(DataError) -> Data {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             let code = errno

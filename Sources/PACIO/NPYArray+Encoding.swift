@@ -29,6 +29,17 @@ extension NPYArray {
         return data
     }
 
+    /// The bytes of a .npy file (C order) holding one-byte elements (`uint8`, `int8` as two's
+    /// complement, or `bool` as 0/1) with the given shape, e.g. images.
+    public static func encode(bytes: [UInt8], dtype: NPYDType, shape: [Int]) -> Data {
+        precondition(dtype.byteCount == 1, "encode(bytes:) writes one-byte types, not \(dtype)")
+        precondition(shape.allSatisfy { $0 >= 0 } && shape.reduce(1, *) == bytes.count,
+                     "shape \(shape) needs \(shape.reduce(1, *)) elements, got \(bytes.count)")
+        var data = NPYHeader.encode(descr: dtype.descr, shape: shape)
+        data.append(contentsOf: bytes)
+        return data
+    }
+
     /// .npy data written by this encoder is always little-endian, whatever the host.
     private static func appendLittleEndian<T: FixedWidthInteger>(_ values: [T], to data: inout Data) {
         if 1.littleEndian == 1 {

@@ -97,6 +97,9 @@ public struct NPYArray: Sendable {
             storage = .int8(copy(body, n, false) { $0 })
         case .uint8:
             storage = .uint8(copy(body, n, false) { $0 })
+        case .bool:
+            // NumPy writes 0 and 1; any other byte still means true.
+            storage = .uint8(copy(body, n, false) { (byte: UInt8) in byte }.map { $0 == 0 ? 0 : 1 })
         case .int32:
             storage = .int32(copy(body, n, swap) { $0.byteSwapped })
         case .int64:

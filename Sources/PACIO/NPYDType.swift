@@ -8,6 +8,8 @@ public enum NPYDType: String, Sendable, CaseIterable {
     case int8
     /// `|u1` (e.g. image pixels).
     case uint8
+    /// `|b1` (NumPy `bool`, e.g. attribute masks), one byte holding 0 or 1; read as 0 and 1.
+    case bool
     /// `<i4` / `>i4` (NumPy's default integer on Windows before 2.0).
     case int32
     /// `<i8` / `>i8` (NumPy's default integer elsewhere).
@@ -16,7 +18,7 @@ public enum NPYDType: String, Sendable, CaseIterable {
     /// Bytes per element.
     public var byteCount: Int {
         switch self {
-        case .int8, .uint8: return 1
+        case .int8, .uint8, .bool: return 1
         case .float32, .int32: return 4
         case .float64, .int64: return 8
         }
@@ -32,6 +34,7 @@ public enum NPYDType: String, Sendable, CaseIterable {
         case .float64: return "<f8"
         case .int8: return "|i1"
         case .uint8: return "|u1"
+        case .bool: return "|b1"
         case .int32: return "<i4"
         case .int64: return "<i8"
         }
@@ -46,6 +49,7 @@ public enum NPYDType: String, Sendable, CaseIterable {
         switch kind {
         case "u1": return (.uint8, false)
         case "i1": return (.int8, false)
+        case "b1": return (.bool, false)
         default: break
         }
         // '|' (not applicable) and '=' (native) never describe multi-byte types in saved files.

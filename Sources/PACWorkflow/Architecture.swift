@@ -2,21 +2,34 @@ import PACEngine
 import PACNN
 
 /// A self-describing network architecture string, stored in model files so they can be
-/// rebuilt without code: `mlp:<in>-<hidden>-...-<out>:<activation>`, e.g. `mlp:10-100-100-100-1:relu`.
-public struct Architecture: Sendable, Equatable, CustomStringConvertible {
-    /// Layer widths, input first.
-    public let sizes: [Int]
-    public let activation: Activation
+/// rebuilt without code. Two kinds:
+///
+/// - `mlp:<in>-<hidden>-...-<out>:<activation>`, e.g. `mlp:10-100-100-100-1:relu`: a feature
+///   table in, one set of outputs shared by both tasks;
+/// - `resnet:<blocks>:<w1>-<w2>-...:<channels>:heads=<source>,<target>`, e.g.
+///   `resnet:1:16-32-64:3:heads=40,5`: images in, a ResNet backbone shared by both tasks with
+///   one linear head per task (see `ResNetArchitecture`).
+public enum Architecture: Sendable, Equatable, CustomStringConvertible {
+    /// A multilayer perceptron with these layer widths (input first).
+    case mlp(sizes: [Int], activation: Activation)
+    /// A `MultiHeadModel<ResNet>`.
+    case resnet(ResNetArchitecture)
 
+    /// An MLP.
     public init(sizes: [Int], activation: Activation) {
-        self.sizes = sizes
-        self.activation = activation
+        self = .mlp(sizes: sizes, activation: activation)
     }
 
-    /// Parses `mlp:10-100-1:relu`.
-    public init(parsing text: String) throws(WorkflowError) {
+    /// Parses either kind. For `resnet`, trailing parts may be left out when `imageDefaults`
+    /// supplies them (see `ResNetArchitecture.init(parsing:defaults:)`).
+    public init(parsing text: String, imageDefaults: ResNetArchitecture? = nil) throws(WorkflowError) {
+        if text == ResNetArchitecture.keyword || text.hasPrefix(ResNetArchitecture.keyword + ":") {
+            self = .resnet(try ResNetArchitecture(parsing: text, defaults: imageDefaults))
+            return
+        }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let usage = "architecture '\(text)' is not of the form mlp:<in>-<hidden>-...-<out>:<\(Activation.allCases.map(\.rawValue).joined(separator: "|"))>"
+            + " or \(ResNetArchitecture.grammar)"
         guard parts.count == 3, parts[0] == "mlp" else { throw WorkflowError(usage) }
         let sizes = parts[1].split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
         guard sizes.count >= 2, sizes.allSatisfy({ ($0 ?? 0) > 0 }) else { throw WorkflowError(usage) }
@@ -24,13 +37,48 @@ public struct Architecture: Sendable, Equatable, CustomStringConvertible {
         self.init(sizes: sizes.map { $0! }, activation: activation)
     }
 
-    public var inputWidth: Int { sizes.first! }
-    public var outputWidth: Int { sizes.last! }
+    /// Whether the network takes images (`[N, C, H, W]`) rather than feature rows (`[N, F]`).
+    public var takesImages: Bool {
+        if case .resnet = self { return true }
+        return false
+    }
 
-    public var description: String { "mlp:\(sizes.map(String.init).joined(separator: "-")):\(activation.rawValue)" }
+    /// Feature columns (MLP) or image channels (ResNet) of the input.
+    public var inputWidth: Int {
+        switch self {
+        case .mlp(let sizes, _): sizes[0]
+        case .resnet(let resnet): resnet.channels
+        }
+    }
 
-    /// A freshly initialized network (PyTorch's default initialization).
-    public func makeNetwork(rng: inout RandomGenerator) -> MLP {
-        MLP(sizes: sizes, activation: activation, rng: &rng)
+    /// The outputs serving `task`: an MLP's last layer serves both; a ResNet has a head per task.
+    public func outputWidth(for task: Task) -> Int {
+        switch self {
+        case .mlp(let sizes, _): sizes[sizes.count - 1]
+        case .resnet(let resnet): resnet.headOutputs[task.head]
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .mlp(let sizes, let activation): "mlp:\(sizes.map(String.init).joined(separator: "-")):\(activation.rawValue)"
+        case .resnet(let resnet): resnet.description
+        }
+    }
+
+    /// A freshly initialized network (PyTorch's default initialization); a multi-head network
+    /// has its source head active.
+    public func makeNetwork(rng: inout RandomGenerator) -> any Layer {
+        switch self {
+        case .mlp(let sizes, let activation): MLP(sizes: sizes, activation: activation, rng: &rng)
+        case .resnet(let resnet): resnet.makeNetwork(rng: &rng)
+        }
+    }
+
+    /// The prefix PyTorch `nn.Sequential` files leave out of tensor names (`0.weight` for
+    /// `layers.0.weight`), for the kinds that such files can hold.
+    var sequentialPrefix: String? {
+        if case .mlp = self { return "layers." }
+        return nil
     }
 }

@@ -6,25 +6,49 @@ import PACNN
 /// Where a labelled data set comes from and how to read it.
 ///
 /// CSV: a header row; `targets` names the target columns and `features` the inputs (default:
-/// every other column). NPY: `path` holds the features (`N x F`, or `N x ...` flattened) and
-/// `labelsPath` the targets (`N` or `N x T`).
+/// every other column). NPY: `path` holds the features (`N x F`, or `N x ...` flattened) or
+/// uint8 images (`N x H x W x C`, see `InputLayout`), and `labelsPath` the targets (`N` or
+/// `N x T`), named by `targets` or by the lines of `namesPath`.
 public struct DataSpec: Sendable {
     public var path: String
     public var labelsPath: String?
     public var features: [String]?
     public var targets: [String]
     public var loss: Loss
+    /// How a .npy features file is read.
+    public var layout: InputLayout
+    /// A text file naming the .npy label columns, one name per line.
+    public var namesPath: String?
 
-    public init(path: String, labelsPath: String? = nil, features: [String]? = nil, targets: [String], loss: Loss) {
+    public init(path: String, labelsPath: String? = nil, features: [String]? = nil, targets: [String], loss: Loss,
+                layout: InputLayout = .features, namesPath: String? = nil) {
         self.path = path
         self.labelsPath = labelsPath
         self.features = features
         self.targets = targets
         self.loss = loss
+        self.layout = layout
+        self.namesPath = namesPath
     }
 
     /// True for `.npy` inputs.
     public var isNPY: Bool { path.lowercased().hasSuffix(".npy") }
+}
+
+/// What a .npy inputs file holds.
+public enum InputLayout: Sendable, Equatable {
+    /// Feature rows: `N x F`, or `N x ...` flattened to `N x F`.
+    case features
+    /// uint8 images `N x H x W x C` (channels last, as NumPy and PIL store them), fed to the
+    /// network as `[N, C, H, W]` Float32 pixels scaled to [0, 1].
+    case images
+    /// Images when the array has rank 4, feature rows otherwise.
+    case byRank
+
+    /// The layout an architecture takes.
+    public init(for architecture: Architecture) { self = architecture.takesImages ? .images : .features }
+
+    func readsImages(_ array: NPYArray) -> Bool { self == .images || (self == .byRank && array.shape.count == 4) }
 }
 
 /// Features and targets read from files, checked for what training needs.
@@ -40,6 +64,8 @@ public struct LabeledData: Sendable {
     public var labelsPath: String? = nil
 
     public var count: Int { inputs.shape[0] }
+    /// The size of image inputs (`[N, C, H, W]`), nil for feature rows.
+    public var imageSize: ImageSize? { ImageSize(inputs: inputs) }
     public var dataset: Dataset { Dataset(inputs: inputs, targets: targets) }
 
     /// Reads and validates a data set: numeric and finite everywhere, non-constant targets,
@@ -56,14 +82,14 @@ public struct LabeledData: Sendable {
         }
     }
 
-    /// Reads only the feature columns (for prediction); targets, if present, are ignored.
-    public static func loadFeatures(path: String, features: [String]?, excluding: [String]) throws(WorkflowError) -> (Tensor, [String]) {
+    /// Reads only the inputs (for prediction); targets, if present, are ignored.
+    public static func loadFeatures(path: String, features: [String]?, excluding: [String],
+                                    layout: InputLayout = .features) throws(WorkflowError) -> (Tensor, [String]) {
         do {
             if path.lowercased().hasSuffix(".npy") {
                 let array = try NPYArray.read(path: path)
-                try array.checkFinite()
-                let x = try matrix(array)
-                return (x, (0..<x.shape[1]).map { "x\($0)" })
+                let x = try inputs(array, layout: layout)
+                return (x, featureNames(x))
             }
             let table = try CSVTable.read(path: path)
             let names = features ?? table.columns.filter { !excluding.contains($0) }
@@ -78,6 +104,9 @@ public struct LabeledData: Sendable {
     }
 
     private static func loadCSV(_ spec: DataSpec) throws -> LabeledData {
+        if let namesPath = spec.namesPath {
+            throw WorkflowError("\(namesPath): a names file names .npy label columns; \(spec.path) names its columns in its header")
+        }
         let table = try CSVTable.read(path: spec.path)
         guard !spec.targets.isEmpty else { throw WorkflowError("\(spec.path): no target column given (use --targets)") }
         for name in spec.targets where !table.columns.contains(name) {
@@ -112,11 +141,9 @@ public struct LabeledData: Sendable {
         guard let labelsPath = spec.labelsPath else {
             throw WorkflowError("\(spec.path): NumPy features need their targets in a second file (use --labels targets.npy)")
         }
-        let featuresArray = try NPYArray.read(path: spec.path)
-        try featuresArray.checkFinite()
+        let inputs = try inputs(try NPYArray.read(path: spec.path), layout: spec.layout)
         let labelsArray = try NPYArray.read(path: labelsPath)
         try labelsArray.checkFinite()
-        let inputs = try matrix(featuresArray)
         guard let rows = labelsArray.shape.first, labelsArray.shape.count <= 2 else {
             throw DataError.unexpectedShape(path: labelsPath, shape: labelsArray.shape, expected: "an N or N x T array")
         }
@@ -135,14 +162,33 @@ public struct LabeledData: Sendable {
         } else {
             targets = labelsArray.tensor().reshaped(to: [rows, width])
         }
-        let names = spec.targets.count == width ? spec.targets : (0..<width).map { "y\($0)" }
+        let names: [String]
+        if let namesPath = spec.namesPath {
+            names = try ColumnNames.read(path: namesPath, count: width, labelsPath: labelsPath)
+        } else {
+            names = spec.targets.count == width ? spec.targets : (0..<width).map { "y\($0)" }
+        }
         for index in 0..<width {
             try checkTargetColumn(targets.slice(axis: 1, index..<(index + 1)), loss: spec.loss) { row in
-                labelsArray.location(ofElement: row * width + index)
+                var location = labelsArray.location(ofElement: row * width + index)
+                if width > 1 { location.columnName = names[index] }
+                return location
             }
         }
-        return LabeledData(inputs: inputs, targets: targets, featureNames: (0..<inputs.shape[1]).map { "x\($0)" }, targetNames: names,
+        return LabeledData(inputs: inputs, targets: targets, featureNames: featureNames(inputs), targetNames: names,
                            path: spec.path, labelsPath: labelsPath)
+    }
+
+    /// The network inputs an inputs array holds: images or feature rows, as `layout` says.
+    private static func inputs(_ array: NPYArray, layout: InputLayout) throws -> Tensor {
+        if layout.readsImages(array) { return try array.channelsFirstImages() }
+        try array.checkFinite()
+        return try matrix(array)
+    }
+
+    /// `x0`, `x1`, ... for the columns of feature rows; none for images.
+    private static func featureNames(_ inputs: Tensor) -> [String] {
+        inputs.rank == 2 ? (0..<inputs.shape[1]).map { "x\($0)" } : []
     }
 
     /// `N x ...` arrays as `N x F` matrices.

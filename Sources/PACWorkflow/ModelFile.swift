@@ -6,16 +6,18 @@ import PACNet
 
 /// A model and everything needed to use it, stored as one safetensors file.
 ///
-/// Tensors keep PyTorch-style names (`layers.0.weight`) and hold the network's `stateDict()`
-/// (parameters, plus buffers such as running statistics for architectures that have them;
-/// loading requires every entry, except a missing `num_batches_tracked`); PAC-Net masks are `<param>_mask`
-/// tensors (1 = kept for the source task); metadata (`pacnet.*` keys) holds the architecture
-/// string, stage, loss, column names, standardization statistics, ratio and lambda. The file
+/// Tensors keep PyTorch-style names (`layers.0.weight`, `backbone.stem.0.weight`, `heads.1.bias`)
+/// and hold the network's `stateDict()` (parameters, plus buffers such as running statistics for
+/// architectures that have them; loading requires every entry, except a missing
+/// `num_batches_tracked`); PAC-Net masks are `<param>_mask` tensors (1 = kept for the source
+/// task); metadata (`pacnet.*` keys) holds the architecture string, stage, loss, column (or
+/// attribute) names of both tasks, standardization statistics, image size, ratio and lambda. The file
 /// loads in PyTorch with `safetensors.torch.load_file`. PyTorch `nn.Sequential` files (`0.weight`,
 /// `2.bias`, ...) load too, given their architecture.
 public struct ModelFile {
     public var architecture: Architecture
-    public var network: MLP
+    /// The network `architecture` describes: an `MLP` or a `MultiHeadModel<ResNet>`.
+    public var network: any Layer
     /// Present from pruning on.
     public var masks: WeightMasks?
     public var stage: ModelStage
@@ -27,26 +29,45 @@ public struct ModelFile {
     public var targets: [String]?
     /// Target column names of the target task (after calibration).
     public var targetTaskTargets: [String]?
+    /// The height and width of the images an image model was trained on.
+    public var imageSize: ImageSize?
     public var ratio: Double?
     /// The calibration penalty strength (Float, as used in training).
     public var lambda: Float?
     /// Metadata keys of other tools, kept as they are.
     public var extraMetadata: [String: String] = [:]
 
-    public init(architecture: Architecture, network: MLP, stage: ModelStage, loss: Loss) {
+    public init(architecture: Architecture, network: any Layer, stage: ModelStage, loss: Loss) {
         self.architecture = architecture
         self.network = network
         self.stage = stage
         self.loss = loss
     }
 
-    /// The network for `task`: masked (pruned entries zeroed) for the source task, whole for the target.
-    public func model(for task: Task) throws(WorkflowError) -> MLP {
+    /// The network for `task`: masked (pruned entries zeroed) for the source task, whole for the
+    /// target; a multi-head network answers through the task's head.
+    public func model(for task: Task) throws(WorkflowError) -> any Layer {
         guard stage.tasks.contains(task) else {
             throw WorkflowError("this model is at stage '\(stage.rawValue)' and serves only the source task; calibrate it for the target task")
         }
-        guard task == .source, let masks else { return network }
-        return PACNetModel(network: network, masks: masks).sourceModel()
+        return Self.view(network, masks: masks, task: task)
+    }
+
+    /// The names of `task`'s outputs, if known. The target task of a single-output network shares
+    /// the source's outputs and so, unless calibration recorded its own, the source's names; a
+    /// multi-head network's target head has attributes of its own.
+    public func outputNames(for task: Task) -> [String]? {
+        guard task == .target else { return targets }
+        return targetTaskTargets ?? (TaskHeads.isMultiTask(network) ? nil : targets)
+    }
+
+    private static func view<Network: Layer>(_ network: Network, masks: WeightMasks?, task: Task) -> any Layer {
+        if task == .source, let masks { return PACNetModel(network: network, masks: masks).sourceModel() }
+        guard TaskHeads.isMultiTask(network) else { return network }
+        // A copy, so selecting a head never changes the stored network.
+        let view = network.clone()
+        TaskHeads.select(task.head, in: view)
+        return view
     }
 
     // MARK: Saving
@@ -66,6 +87,7 @@ public struct ModelFile {
         if let features { metadata["pacnet.features"] = ModelFile.jsonList(features) }
         if let targets { metadata["pacnet.targets"] = ModelFile.jsonList(targets) }
         if let targetTaskTargets { metadata["pacnet.target_task_targets"] = ModelFile.jsonList(targetTaskTargets) }
+        if let imageSize { metadata["pacnet.image_size"] = imageSize.json }
         if let ratio { metadata["pacnet.ratio"] = "\(ratio)" }
         if let lambda { metadata["pacnet.lambda"] = "\(lambda)" }
         return SafetensorsFile(tensors: tensors, metadata: metadata)
@@ -99,13 +121,14 @@ public struct ModelFile {
         }
         var rng = RandomGenerator(seed: 0)
         let network = architecture.makeNetwork(rng: &rng)
-        let sequentialNames = file.names.allSatisfy { !$0.hasPrefix("layers.") }
+        // PyTorch nn.Sequential files name parameters without the `layers.` prefix.
+        let omitted = architecture.sequentialPrefix.flatMap { prefix in file.names.allSatisfy { !$0.hasPrefix(prefix) } ? prefix : nil }
+        func storedName(_ entryName: String) -> String { omitted.map { String(entryName.dropFirst($0.count)) } ?? entryName }
         var used = Set<String>()
         var state: [String: Tensor] = [:]
         // Parameters and buffers (batch-normalization statistics, if the architecture has any).
         for (entryName, current) in network.stateDict() {
-            // PyTorch nn.Sequential files name parameters without the `layers.` prefix.
-            let stored = sequentialNames ? String(entryName.dropFirst("layers.".count)) : entryName
+            let stored = storedName(entryName)
             guard let tensor = file[stored] else {
                 if Buffer.mayBeMissing(entryName) && network.buffer(named: entryName) != nil { continue }
                 throw WorkflowError("\(name) has no tensor '\(stored)', which architecture \(architecture) needs")
@@ -121,7 +144,7 @@ public struct ModelFile {
 
         var masks: [(name: String, mask: Tensor)] = []
         for (parameterName, parameter) in network.namedParameters() {
-            let stored = (sequentialNames ? String(parameterName.dropFirst("layers.".count)) : parameterName) + "_mask"
+            let stored = storedName(parameterName) + "_mask"
             guard let mask = file[stored] else { continue }
             guard mask.shape == parameter.shape, mask.allSatisfy({ $0 == 0 || $0 == 1 }) else {
                 throw WorkflowError("\(name): mask '\(stored)' must have shape \(parameter.shape) and hold only 0 and 1")
@@ -154,6 +177,7 @@ public struct ModelFile {
         model.features = try metadata["pacnet.features"].map { (text) throws(WorkflowError) in try parseList(text, name) }
         model.targets = try metadata["pacnet.targets"].map { (text) throws(WorkflowError) in try parseList(text, name) }
         model.targetTaskTargets = try metadata["pacnet.target_task_targets"].map { (text) throws(WorkflowError) in try parseList(text, name) }
+        model.imageSize = try metadata["pacnet.image_size"].map { (text) throws(WorkflowError) in try ImageSize(json: text, file: name) }
         model.ratio = metadata["pacnet.ratio"].flatMap(Double.init)
         model.lambda = metadata["pacnet.lambda"].flatMap(Float.init)
         model.extraMetadata = metadata.filter { !$0.key.hasPrefix("pacnet.") && $0.key != "format" }

@@ -13,10 +13,17 @@ public enum ModelStage: String, Sendable, CaseIterable {
     public var tasks: [Task] { self == .calibrated ? [.source, .target] : [.source] }
 }
 
+import PACNet
+
 /// The two tasks a PAC-Net model serves.
 public enum Task: String, Sendable, CaseIterable {
     /// Masked network: the source model.
     case source
     /// Whole network: the target model.
     case target
+}
+
+extension Task {
+    /// The head serving this task in a multi-head network (`TaskHeads`).
+    public var head: Int { self == .source ? TaskHeads.source : TaskHeads.target }
 }

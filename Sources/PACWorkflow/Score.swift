@@ -12,7 +12,7 @@ public struct Score: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(metric) \(String(format: "%.6g", value)) on \(samples) samples" }
 
     /// Scores `network` on `data` (raw units; `standardization` is applied inside).
-    public static func of(_ network: MLP, on data: LabeledData, loss: Loss, standardization: Standardization?) -> Score {
+    public static func of(_ network: any Layer, on data: LabeledData, loss: Loss, standardization: Standardization?) -> Score {
         let output = Prediction.outputs(network, inputs: data.inputs, standardization: standardization)
         switch loss {
         case .mse:
@@ -34,10 +34,17 @@ public struct Score: Sendable, Equatable, CustomStringConvertible {
 public enum Prediction {
     /// Network outputs for raw `inputs`: standardized on the way in, regression outputs mapped
     /// back to target units on the way out.
-    public static func outputs(_ network: MLP, inputs: Tensor, standardization: Standardization?) -> Tensor {
+    public static func outputs(_ network: any Layer, inputs: Tensor, standardization: Standardization?) -> Tensor {
         let x = standardization?.normalizeInputs(inputs) ?? inputs
-        let y = network.predict(x, batchSize: 4096)
+        let y = network.predict(x, batchSize: batchSize(for: x))
         return standardization?.denormalizeTargets(y) ?? y
+    }
+
+    /// Rows per inference batch: 4096 feature rows, fewer images (about 4M input scalars per
+    /// batch), so convolution activations stay a few hundred MB.
+    static func batchSize(for inputs: Tensor) -> Int {
+        let perRow = inputs.count / max(inputs.shape[0], 1)
+        return max(1, min(4096, (1 << 22) / max(perRow, 1)))
     }
 
     /// The arg-max class of each row of logits.

@@ -90,7 +90,7 @@ struct BadInputTests {
                         "--out", "$D/wide.safetensors", "--quiet"]],
              arguments: ["evaluate", "--model", "$D/wide.safetensors", "--data", "$D/data.csv"],
              fragments: ["$D/data.csv: no column named 'x4'"]),
-    ]
+    ] + imageCases
 
     @Test(arguments: cases)
     func failsWithOneErrorLineAndNoOutput(_ bad: Case) throws {

@@ -82,7 +82,7 @@ struct TinyPipeline {
 func bits(_ tensor: Tensor) -> [UInt32] { tensor.scalars.map(\.bitPattern) }
 
 /// Every parameter of `network` by name, as bit patterns.
-func parameterBits(_ network: MLP) -> [String: [UInt32]] {
+func parameterBits(_ network: any Module) -> [String: [UInt32]] {
     Dictionary(uniqueKeysWithValues: network.stateDict().map { ($0.name, bits($0.value)) })
 }
 

@@ -15,7 +15,8 @@ struct AllocateCommand: ParsableCommand {
     func run() throws {
         try output.checkWritable()
         let pruned = try loadModel(model)
-        let options = try training.options(epochs: 30, batchSize: 128)
+        let defaults = StageDefaults(images: pruned.architecture.takesImages)
+        let options = try training.options(epochs: defaults.allocateEpochs, batchSize: defaults.batchSize)
         let labeled = try data.load(loss: try data.parsedLoss(default: pruned.loss), model: pruned)
         let progress = ProgressDisplay("allocate", quiet: output.quiet)
         let (allocated, report) = try step { () throws(WorkflowError) in

@@ -19,8 +19,10 @@ struct CalibrateCommand: ParsableCommand {
         guard lambda >= 0 && lambda.isFinite else { throw CLIError("--lambda must be a finite number >= 0, got \(lambda)") }
         try output.checkWritable()
         let allocated = try loadModel(model)
-        let options = try training.options(epochs: 300, batchSize: 32)
         let labeled = try data.load(loss: try data.parsedLoss(default: allocated.loss), model: allocated, targetTask: true)
+        let defaults = StageDefaults(images: allocated.architecture.takesImages)
+        let batch = training.batchSize ?? defaults.targetBatch(rows: labeled.count)
+        let options = try training.options(epochs: defaults.targetEpochs(rows: labeled.count, batch: batch), batchSize: batch)
         let progress = ProgressDisplay("calibrate", quiet: output.quiet)
         let (calibrated, report) = try step { () throws(WorkflowError) in
             try Workflow.calibrate(allocated, data: labeled, lambda: Float(lambda), options: options, onStep: progress.update)

@@ -4,7 +4,7 @@ import PACWorkflow
 /// `pacnet info`: describe a model file.
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "info", abstract: "Architecture, parameters, sparsity per layer, tasks and metadata of a model file.")
+        commandName: "info", abstract: "Architecture, heads, names, parameters, masks and sparsity per layer, tasks and metadata of a model file.")
 
     @Option(help: "Model file.")
     var model: String
@@ -20,12 +20,20 @@ struct InfoCommand: ParsableCommand {
             ("parameters", .integer(file.network.parameterCount)), ("stage", .text(file.stage.rawValue)),
             ("tasks", .text(file.stage.tasks.map(\.rawValue).joined(separator: ","))), ("loss", .text(file.loss.rawValue)),
         ]
+        if case .resnet(let resnet) = file.architecture {
+            // Head 0 serves the source task, head 1 the target task.
+            fields.append(("heads", .text("source \(resnet.headOutputs[0]) outputs, target \(resnet.headOutputs[1]) outputs")))
+        }
+        if let size = file.imageSize { fields.append(("image_size", .text(size.description))) }
         if let features = file.features { fields.append(("features", .text(features.joined(separator: ",")))) }
         if let targets = file.targets { fields.append(("targets", .text(targets.joined(separator: ",")))) }
         if let targets = file.targetTaskTargets { fields.append(("target_task_targets", .text(targets.joined(separator: ",")))) }
         if let ratio = file.ratio { fields.append(("ratio", .number(ratio))) }
         if let lambda = file.lambda { fields.append(("lambda", .number(Double("\(lambda)")))) }
         fields.append(("standardized", .text(file.standardization == nil ? "no" : "yes")))
+        if let masks = file.masks {
+            fields.append(("masks", .text("\(masks.masks.count) masked parameters keep \(masks.keptCount) of \(masks.totalCount) entries for the source task (\(masks.prunedCount) free for the target)")))
+        }
         for (name, parameter) in file.network.namedParameters() {
             let mask = file.masks?[name]
             let zeros = parameter.value.scalars.filter { $0 == 0 }.count

@@ -5,16 +5,19 @@ import PACIO
 import PACNN
 import PACWorkflow
 
-/// `pacnet predict`: write a model's predictions for a data file as CSV.
+/// `pacnet predict`: write a model's predictions for a data file as CSV or NPY.
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "predict", abstract: "Write predictions of the source or target network for a data file as CSV.")
+        commandName: "predict", abstract: "Write predictions of the source or target network for a data file as CSV or NPY.",
+        discussion: """
+            CSV (--out *.csv): regression, one column per target; ce, the class and its probability;             bce (image attributes too), each label's 0/1 prediction (logit > 0) and its probability             p_<name>, under the task's column or attribute names. NPY (--out *.npy): a float32 array             N x outputs of regression predictions, class probabilities (ce) or label probabilities             (bce), columns in the order `pacnet info` lists the task's names.
+            """)
 
     @Option(help: "Model file.")
     var model: String
     @Option(help: "Architecture, for model files without one (e.g. from PyTorch).")
     var arch: String?
-    @Option(help: "Data file: CSV with the model's feature columns (other columns are ignored), or .npy features.")
+    @Option(help: "Data file: CSV with the model's feature columns (other columns are ignored), .npy features, or .npy uint8 images N x H x W x C for image models.")
     var data: String
     @Option(help: "Comma-separated feature columns (default: the model's, else every column but --targets).")
     var features: String?
@@ -34,19 +37,48 @@ struct PredictCommand: ParsableCommand {
         let network = try step { () throws(WorkflowError) in try file.model(for: which) }
         let names = features.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? file.features
         let excluded = DataOptions.list(targets) ?? ((file.targets ?? []) + (file.targetTaskTargets ?? []))
-        let (inputs, _) = try step { () throws(WorkflowError) in
-            try LabeledData.loadFeatures(path: data, features: names, excluding: excluded)
-        }
-        guard inputs.shape[1] == file.architecture.inputWidth else {
-            throw CLIError("architecture \(file.architecture) takes \(file.architecture.inputWidth) inputs, but \(data) has \(inputs.shape[1]) feature columns")
+        let inputs = try step { () throws(WorkflowError) in
+            let (inputs, columns) = try LabeledData.loadFeatures(path: data, features: names, excluding: excluded,
+                                                                 layout: InputLayout(for: file.architecture))
+            try Workflow.checkInputs(inputs, file: data, featureNames: columns, fit: file)
+            return inputs
         }
         let outputs = Prediction.outputs(network, inputs: inputs, standardization: file.standardization)
-        let csv = Self.csv(outputs, loss: file.loss, names: (which == .target ? file.targetTaskTargets : nil) ?? file.targets)
-        do { try AtomicFile.write(csv, to: output.out, overwrite: output.force) } catch { throw CLIError(error.description) }
+        let labels = file.outputNames(for: which)
+        do {
+            if output.out.lowercased().hasSuffix(".npy") {
+                try AtomicFile.write(NPYArray.encode(Self.values(outputs, loss: file.loss)), to: output.out, overwrite: output.force)
+            } else {
+                try AtomicFile.write(Self.csv(outputs, loss: file.loss, names: labels), to: output.out, overwrite: output.force)
+            }
+        } catch { throw CLIError(error.description) }
         printSummary([
             ("command", .text("predict")), ("model", .text(model)), ("task", .text(which.rawValue)),
             ("rows", .integer(inputs.shape[0])), ("predictions", .text(output.out)),
         ], json: output.json)
+    }
+
+    /// The NPY output: regression predictions, softmax class probabilities (`ce`) or sigmoid
+    /// label probabilities (`bce`).
+    static func values(_ outputs: Tensor, loss: Loss) -> Tensor {
+        let rows = outputs.shape[0], width = outputs.shape[1]
+        let values = outputs.scalars
+        switch loss {
+        case .mse:
+            return outputs
+        case .bce:
+            return Tensor(shape: outputs.shape, scalars: values.map { Float(1 / (1 + Foundation.exp(-Double($0)))) })
+        case .crossEntropy:
+            var probabilities: [Float] = []
+            for r in 0..<rows {
+                let row = values[(r * width)..<((r + 1) * width)]
+                let top = row.max()!
+                let exps = row.map { Foundation.exp(Double($0 - top)) }
+                let total = exps.reduce(0, +)
+                probabilities += exps.map { Float($0 / total) }
+            }
+            return Tensor(shape: outputs.shape, scalars: probabilities)
+        }
     }
 
     /// Regression: one column per target. `ce`: the class and its probability. `bce`: each label's

@@ -7,7 +7,7 @@ struct TrainCommand: ParsableCommand {
         commandName: "train", abstract: "Train a network on (source) data and write a model file.")
 
     @OptionGroup var data: DataOptions
-    @Option(help: "Architecture, e.g. mlp:10-100-100-100-1:relu (inputs must match the feature count).")
+    @Option(help: "Architecture, e.g. mlp:10-100-100-100-1:relu (inputs must match the feature count), or for .npy images resnet:1:16-32-64:3:heads=<source attributes>,<target attributes>.")
     var arch: String
     @Flag(help: "Standardize inputs (and regression targets) with this data's statistics, stored in the model.")
     var standardize = false
@@ -17,9 +17,10 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try output.checkWritable()
         let architecture = try step { () throws(WorkflowError) in try Architecture(parsing: arch) }
-        let loss = try data.parsedLoss(default: .mse)
-        let options = try training.options(epochs: 60, batchSize: 128)
-        let labeled = try data.load(loss: loss)
+        let loss = try data.parsedLoss(default: architecture.takesImages ? .bce : .mse)
+        let defaults = StageDefaults(images: architecture.takesImages)
+        let options = try training.options(epochs: defaults.sourceEpochs, batchSize: defaults.batchSize)
+        let labeled = try data.load(loss: loss, architecture: architecture)
         let progress = ProgressDisplay("train", quiet: output.quiet)
         let (model, report) = try step { () throws(WorkflowError) in
             try Workflow.train(data: labeled, architecture: architecture, loss: loss, options: options,

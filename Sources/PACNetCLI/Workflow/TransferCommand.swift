@@ -8,25 +8,50 @@ import PACWorkflow
 struct TransferCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transfer",
-        abstract: "Source data (or a source model) + target data -> one PAC-Net model file serving both tasks.")
+        abstract: "Source data (or a source model) + target data -> one PAC-Net model file serving both tasks.",
+        discussion: """
+            Tables: CSV files (name the targets with --targets), or .npy features (N x F) with \
+            --source-labels/--target-labels (N x T).
 
-    @Option(help: "Source data: CSV, or .npy features (then --source-labels).")
+            Images: uint8 .npy arrays N x H x W x C (the same H, W, C for source and target) with \
+            0/1 attribute arrays N x A (uint8, bool, int or float) as --source-labels and \
+            --target-labels; the source and target attributes are two different tasks and may differ \
+            in number. Attribute names, optional: --source-names/--target-names, text files with \
+            one name per line. A rank-4 .npy source selects the default image model, a ResNet-8 \
+            with one head per task (resnet:1:16-32-64:<C>:heads=<A_source>,<A_target>, loss bce, \
+            score mean per-attribute accuracy); --arch resnet:<blocks>:<widths> overrides it. \
+            Default image schedule: source 8 epochs, allocation 3, target max(30 epochs, 300 steps) \
+            at batch min(rows, 64). Making the files with NumPy and Pillow:
+
+              x = [np.asarray(Image.open(p).convert('RGB').resize((32,32))) for p in paths]
+              np.save('images.npy', np.stack(x).astype(np.uint8))
+              np.save('attrs.npy', (df[cols].values > 0).astype(np.uint8))  # CelebA: -1/1
+
+            Example: pacnet transfer --source src.npy --source-labels src_attrs.npy --source-names src_names.txt \
+            --target tgt.npy --target-labels tgt_attrs.npy --target-names tgt_names.txt --out model.safetensors
+            """)
+
+    @Option(help: "Source data: CSV, .npy features, or .npy uint8 images N x H x W x C (then --source-labels).")
     var source: String
-    @Option(name: .customLong("source-labels"), help: "Source targets as .npy.")
+    @Option(name: .customLong("source-labels"), help: "Source targets as .npy (images: N x A 0/1 attributes).")
     var sourceLabels: String?
-    @Option(help: "Target data: CSV, or .npy features (then --target-labels).")
+    @Option(name: .customLong("source-names"), help: "Names of the source label columns: a text file, one per line.")
+    var sourceNames: String?
+    @Option(help: "Target data: CSV, .npy features, or .npy uint8 images (then --target-labels).")
     var target: String
-    @Option(name: .customLong("target-labels"), help: "Target targets as .npy.")
+    @Option(name: .customLong("target-labels"), help: "Target targets as .npy (images: N x A 0/1 attributes).")
     var targetLabels: String?
+    @Option(name: .customLong("target-names"), help: "Names of the target label columns: a text file, one per line.")
+    var targetNames: String?
     @Option(help: "Comma-separated feature columns (default: every non-target column).")
     var features: String?
     @Option(help: "Comma-separated target columns of the source CSV.")
     var targets: String?
     @Option(name: .customLong("target-targets"), help: "Target columns of the target CSV, if named differently.")
     var targetTargets: String?
-    @Option(help: "Loss: mse, bce or ce (default: mse, or the source model's).")
+    @Option(help: "Loss: mse, bce or ce (default: mse; bce for images; or the source model's).")
     var loss: String?
-    @Option(help: "Architecture for a new source model, e.g. mlp:10-100-100-100-1:relu.")
+    @Option(help: "Architecture for a new source model, e.g. mlp:10-100-100-100-1:relu (images: resnet:1:16-32-64 by default).")
     var arch: String?
     @Option(name: .customLong("source-model"), help: "Start from this trained model instead of training one (a PyTorch file needs --arch).")
     var sourceModel: String?
@@ -36,10 +61,13 @@ struct TransferCommand: ParsableCommand {
     var ratio: Double = 0.8
     @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Penalty on the pruned weights (>= 0).")
     var lambda: Double = 0.01
-    @Option(name: .customLong("source-epochs")) var sourceEpochs: Int = 60
-    @Option(name: .customLong("allocate-epochs")) var allocateEpochs: Int = 30
-    @Option(name: .customLong("target-epochs")) var targetEpochs: Int = 300
-    @Option(name: .customLong("batch-size"), help: "Source batch size (target batches: min(rows, 32)).")
+    @Option(name: .customLong("source-epochs"), help: "Default: 60; images 8.")
+    var sourceEpochs: Int?
+    @Option(name: .customLong("allocate-epochs"), help: "Default: 30; images 3.")
+    var allocateEpochs: Int?
+    @Option(name: .customLong("target-epochs"), help: "Default: 300; images max(30, enough for 300 steps).")
+    var targetEpochs: Int?
+    @Option(name: .customLong("batch-size"), help: "Source batch size (target batches: min(rows, 32); images min(rows, 64)).")
     var batchSize: Int = 128
     @Option(name: .customLong("learning-rate"), parsing: .unconditional) var learningRate: Double = 1e-3
     @Option(parsing: .unconditional) var seed: Int = 0
@@ -50,10 +78,11 @@ struct TransferCommand: ParsableCommand {
     func run() throws {
         guard ratio > 0 && ratio < 1 else { throw CLIError("--ratio must be in (0, 1), got \(ratio)") }
         guard lambda >= 0 && lambda.isFinite else { throw CLIError("--lambda must be a finite number >= 0, got \(lambda)") }
-        guard arch != nil || sourceModel != nil else { throw CLIError("give --arch (to train a source model) or --source-model") }
+        guard arch != nil || sourceModel != nil || source.lowercased().hasSuffix(".npy") else {
+            throw CLIError("give --arch (to train a source model) or --source-model")
+        }
         guard seed >= 0 else { throw CLIError("--seed must be >= 0, got \(seed)") }
         try output.checkWritable()
-        let lossValue = try DataOptions.parseLoss(loss, default: .mse)
         let base = TrainingOptions(epochs: 1, batchSize: batchSize, learningRate: Float(learningRate), seed: UInt64(seed))
         func stageOptions(_ epochs: Int, _ batch: Int) throws -> TrainingOptions {
             var options = base
@@ -62,55 +91,92 @@ struct TransferCommand: ParsableCommand {
             if let problem = options.validationError() { throw CLIError(problem) }
             return options
         }
-        let featureNames = DataOptions.list(features), sourceTargets = DataOptions.list(targets)
-        func loadSource(_ loss: Loss, _ model: ModelFile?) throws -> LabeledData {
-            try DataOptions.load(path: source, labels: sourceLabels, features: featureNames, targets: sourceTargets, loss: loss, model: model)
-        }
 
-        var fields: [(String, SummaryValue)] = [("command", .text("transfer"))]
-        var trained: ModelFile
-        let sourceData: LabeledData
-        // Every file is read and checked before any training starts.
-        func loadTarget(_ model: ModelFile?, _ loss: Loss) throws -> LabeledData {
-            try DataOptions.load(path: target, labels: targetLabels, features: featureNames,
-                                 targets: DataOptions.list(targetTargets) ?? sourceTargets, loss: loss, model: model)
-        }
-        let targetData: LabeledData
+        // What the inputs are: the source model's or --arch's kind, else the .npy's rank. The
+        // --arch syntax is checked here, before any data is read (its image defaults come later).
+        var trained: ModelFile?
         if let sourceModel {
             guard !standardize else {
                 throw CLIError("--standardize applies when training the source model here; a given --source-model keeps the input scaling it was trained with")
             }
             trained = try loadModel(sourceModel, arch: arch)
-            // Files from PyTorch carry no loss; an explicit --loss says what it was trained for.
-            if loss != nil { trained.loss = lossValue }
-            sourceData = try loadSource(trained.loss, trained)
-            // Imported files do not know their columns; record them so later commands can find them.
-            trained.features = trained.features ?? sourceData.featureNames
-            trained.targets = trained.targets ?? sourceData.targetNames
-            targetData = try loadTarget(trained, trained.loss)
-            fields.append(("source_model", .text(sourceModel)))
+        }
+        let layout: InputLayout
+        if let trained {
+            layout = InputLayout(for: trained.architecture)
+        } else if let arch {
+            let placeholder = ResNetArchitecture(channels: 1, headOutputs: [1, 1])
+            layout = InputLayout(for: try step { () throws(WorkflowError) in try Architecture(parsing: arch, imageDefaults: placeholder) })
         } else {
-            let architecture = try step { () throws(WorkflowError) in try Architecture(parsing: arch!) }
-            sourceData = try loadSource(lossValue, nil)
-            targetData = try loadTarget(nil, lossValue)
-            let options = try stageOptions(sourceEpochs, batchSize)
+            layout = .byRank
+        }
+        // Files from PyTorch carry no loss; an explicit --loss says what it was trained for.
+        let lossValue = try DataOptions.parseLoss(loss, default: trained?.loss ?? (layout == .features ? .mse : .bce))
+        trained?.loss = lossValue
+
+        // Every file is read and checked before any training starts.
+        let featureNames = DataOptions.list(features), sourceTargets = DataOptions.list(targets)
+        let sourceData = try DataOptions.load(path: source, labels: sourceLabels, names: sourceNames, features: featureNames,
+                                              targets: sourceTargets, loss: lossValue, model: trained, layout: layout)
+        let images = sourceData.imageSize != nil
+        // Image tasks have their own attributes: the source's names never label the target's columns.
+        let targetData = try DataOptions.load(path: target, labels: targetLabels, names: targetNames, features: featureNames,
+                                              targets: DataOptions.list(targetTargets) ?? (images ? [] : sourceTargets),
+                                              loss: lossValue, model: images ? nil : trained, layout: layout)
+        let architecture: Architecture
+        if let trained {
+            architecture = trained.architecture
+        } else if images {
+            let defaults = ResNetArchitecture(channels: sourceData.inputs.shape[1],
+                                              headOutputs: [sourceData.targets.shape[1], targetData.targets.shape[1]])
+            architecture = try step { () throws(WorkflowError) in try Architecture(parsing: arch ?? "resnet", imageDefaults: defaults) }
+        } else {
+            guard let arch else {
+                throw CLIError("\(source) is not an image array (uint8 N x H x W x C; add a channel axis to grayscale with x[..., None]); for feature rows give --arch (e.g. mlp:\(sourceData.inputs.shape[1])-100-100-\(sourceData.targets.shape[1]):relu) or --source-model")
+            }
+            architecture = try step { () throws(WorkflowError) in try Architecture(parsing: arch) }
+        }
+        try step { () throws(WorkflowError) in
+            try Workflow.checkSameImages(source: sourceData, target: targetData)
+            if let trained {
+                try Workflow.check(sourceData, fits: trained, task: .source)
+                try Workflow.check(targetData, fits: trained, task: .target)
+            } else {
+                try Workflow.check(sourceData, fits: architecture, loss: lossValue, task: .source)
+                try Workflow.check(targetData, fits: architecture, loss: lossValue, task: .target)
+            }
+        }
+        let defaults = StageDefaults(images: images)
+        let targetBatch = defaults.targetBatch(rows: targetData.count)
+        let sourceOptions = try stageOptions(sourceEpochs ?? defaults.sourceEpochs, batchSize)
+        let allocateOptions = try stageOptions(allocateEpochs ?? defaults.allocateEpochs, batchSize)
+        let calibrateOptions = try stageOptions(targetEpochs ?? defaults.targetEpochs(rows: targetData.count, batch: targetBatch), targetBatch)
+
+        var fields: [(String, SummaryValue)] = [("command", .text("transfer"))]
+        let trainedModel: ModelFile
+        if var trained {
+            // Imported files do not know their columns; record them so later commands can find them.
+            trained.features = trained.features ?? (images ? nil : sourceData.featureNames)
+            trained.targets = trained.targets ?? sourceData.targetNames
+            trained.imageSize = trained.imageSize ?? sourceData.imageSize
+            trainedModel = trained
+            fields.append(("source_model", .text(sourceModel!)))
+        } else {
             let progress = ProgressDisplay("train", quiet: output.quiet)
-            (trained, _) = try step { () throws(WorkflowError) in
-                try Workflow.train(data: sourceData, architecture: architecture, loss: lossValue, options: options,
+            (trainedModel, _) = try step { () throws(WorkflowError) in
+                try Workflow.train(data: sourceData, architecture: architecture, loss: lossValue, options: sourceOptions,
                                    standardize: standardize, onStep: progress.update)
             }
             progress.finish()
         }
-        let sourceScore = try step { () throws(WorkflowError) in try Workflow.evaluate(trained, data: sourceData, task: .source) }
+        let sourceScore = try step { () throws(WorkflowError) in try Workflow.evaluate(trainedModel, data: sourceData, task: .source) }
 
-        let pruned = try step { () throws(WorkflowError) in try Workflow.prune(trained, pruning: MagnitudePruning(ratio: ratio)) }
-        let allocateOptions = try stageOptions(allocateEpochs, batchSize)
+        let pruned = try step { () throws(WorkflowError) in try Workflow.prune(trainedModel, pruning: MagnitudePruning(ratio: ratio)) }
         let allocateProgress = ProgressDisplay("allocate", quiet: output.quiet)
         let (allocated, allocateReport) = try step { () throws(WorkflowError) in
             try Workflow.allocate(pruned, data: sourceData, options: allocateOptions, onStep: allocateProgress.update)
         }
         allocateProgress.finish()
-        let calibrateOptions = try stageOptions(targetEpochs, 32)
         let calibrateProgress = ProgressDisplay("calibrate", quiet: output.quiet)
         let (calibrated, calibrateReport) = try step { () throws(WorkflowError) in
             try Workflow.calibrate(allocated, data: targetData, lambda: Float(lambda), options: calibrateOptions,
@@ -121,17 +187,20 @@ struct TransferCommand: ParsableCommand {
 
         if let saveStages {
             try FileManager.default.createDirectory(atPath: saveStages, withIntermediateDirectories: true)
-            for (name, model) in [("trained", trained), ("pruned", pruned), ("allocated", allocated)] {
+            for (name, model) in [("trained", trainedModel), ("pruned", pruned), ("allocated", allocated)] {
                 let path = (saveStages as NSString).appendingPathComponent("\(name).safetensors")
                 try step { () throws(WorkflowError) in try model.save(to: path, overwrite: output.force) }
             }
         }
         try step { () throws(WorkflowError) in try calibrated.save(to: output.out, overwrite: output.force) }
         let metric = sourceScore.metric
+        fields += [("model", .text(output.out)), ("architecture", .text(calibrated.architecture.description))]
+        if let size = sourceData.imageSize { fields.append(("image_size", .text(size.description))) }
         fields += [
-            ("model", .text(output.out)), ("architecture", .text(calibrated.architecture.description)),
             ("source_rows", .integer(sourceData.count)), ("target_rows", .integer(targetData.count)),
             ("ratio", .number(ratio)), ("lambda", .number(lambda)),
+            ("source_epochs", .integer(trained == nil ? sourceOptions.epochs : 0)), ("allocate_epochs", .integer(allocateOptions.epochs)),
+            ("target_epochs", .integer(calibrateOptions.epochs)),
             ("source_\(metric)_trained", .score(sourceScore)), ("source_\(metric)_allocated", .score(allocateReport.training)),
             ("source_\(metric)_after_transfer", .score(sourceAfter)), ("target_train_\(metric)", .score(calibrateReport.training)),
         ]

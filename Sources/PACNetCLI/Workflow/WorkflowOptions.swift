@@ -3,13 +3,16 @@ import Foundation
 import PACNN
 import PACWorkflow
 
-/// Where labelled data comes from (`--data`, `--labels`, `--features`, `--targets`, `--loss`).
+/// Where labelled data comes from (`--data`, `--labels`, `--names`, `--features`, `--targets`, `--loss`).
 struct DataOptions: ParsableArguments {
-    @Option(help: "Data file: a CSV with a header row, or features as .npy (then --labels).")
+    @Option(help: "Data file: a CSV with a header row, or .npy features (N x F) or uint8 images (N x H x W x C, for resnet models); then --labels.")
     var data: String
 
-    @Option(help: "Targets as .npy, when --data is .npy.")
+    @Option(help: "Targets as .npy (N x T; 0/1 attributes for images), when --data is .npy.")
     var labels: String?
+
+    @Option(help: "Names of the .npy label columns: a text file, one name per line.")
+    var names: String?
 
     @Option(help: "Comma-separated feature columns (default: the model's, else every non-target column).")
     var features: String?
@@ -28,24 +31,27 @@ struct DataOptions: ParsableArguments {
         return parsed
     }
 
-    /// Loads the data, defaulting columns to a model's when one is given.
-    func load(loss: Loss, model: ModelFile? = nil, targetTask: Bool = false) throws -> LabeledData {
-        try Self.load(path: data, labels: labels, features: Self.list(features), targets: Self.list(targets),
-                      loss: loss, model: model, targetTask: targetTask)
+    /// Loads the data, defaulting columns to a model's when one is given; a .npy file holds
+    /// images when the model's (or else `architecture`'s) network takes them.
+    func load(loss: Loss, model: ModelFile? = nil, targetTask: Bool = false, architecture: Architecture? = nil) throws -> LabeledData {
+        try Self.load(path: data, labels: labels, names: names, features: Self.list(features), targets: Self.list(targets),
+                      loss: loss, model: model, targetTask: targetTask,
+                      layout: (model?.architecture ?? architecture).map(InputLayout.init(for:)) ?? .features)
     }
 
     /// Loads labelled data; feature and target columns default to `model`'s (the target task's
     /// targets when `targetTask`).
-    static func load(path: String, labels: String?, features: [String]?, targets: [String]?, loss: Loss,
-                     model: ModelFile? = nil, targetTask: Bool = false) throws -> LabeledData {
+    static func load(path: String, labels: String?, names: String? = nil, features: [String]?, targets: [String]?, loss: Loss,
+                     model: ModelFile? = nil, targetTask: Bool = false, layout: InputLayout = .features) throws -> LabeledData {
         let isNPY = path.lowercased().hasSuffix(".npy")
         // NumPy labels need no names (they default to y0, y1, ...).
-        let targetNames = targets ?? (targetTask ? (model?.targetTaskTargets ?? model?.targets) : model?.targets) ?? (isNPY ? [] : nil)
+        let targetNames = targets ?? model?.outputNames(for: targetTask ? .target : .source) ?? (isNPY ? [] : nil)
         guard let targetNames, !targetNames.isEmpty || isNPY else {
             throw CLIError("--targets is required: name the target column(s) of \(path)")
         }
         let featureNames = features ?? (isNPY ? nil : model?.features)
-        let spec = DataSpec(path: path, labelsPath: labels, features: featureNames, targets: targetNames, loss: loss)
+        let spec = DataSpec(path: path, labelsPath: labels, features: featureNames, targets: targetNames, loss: loss,
+                            layout: layout, namesPath: names)
         do { return try LabeledData.load(spec) } catch { throw CLIError(error.description) }
     }
 
@@ -57,10 +63,10 @@ struct DataOptions: ParsableArguments {
 
 /// Training-stage settings (`--epochs`, `--batch-size`, `--learning-rate`, `--seed`, `--validation`).
 struct TrainingFlags: ParsableArguments {
-    @Option(help: "Epochs (default: the stage's: train 60, allocate 30, calibrate 300).")
+    @Option(help: "Epochs (default: the stage's: train 60, allocate 30, calibrate 300; image models 8, 3 and max(30, enough for 300 steps)).")
     var epochs: Int?
 
-    @Option(name: .customLong("batch-size"), help: "Mini-batch size (default: 128; calibrate: min(rows, 32)).")
+    @Option(name: .customLong("batch-size"), help: "Mini-batch size (default: 128; calibrate: min(rows, 32), image models min(rows, 64)).")
     var batchSize: Int?
 
     @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Adam learning rate.")

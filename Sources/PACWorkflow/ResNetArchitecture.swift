@@ -1,0 +1,70 @@
+import PACEngine
+import PACNN
+
+/// A multi-head ResNet for image attributes: a `ResNet` backbone shared by both tasks and one
+/// linear head per task (head 0 the source task's attributes, head 1 the target task's).
+///
+/// Written `resnet:<blocks>:<w1>-<w2>-...:<channels>:heads=<source>,<target>`, e.g.
+/// `resnet:1:16-32-64:3:heads=40,5` (the ResNet-8 of the `shapes` benchmark, RGB input, 40
+/// source and 5 target attributes).
+public struct ResNetArchitecture: Sendable, Equatable, CustomStringConvertible {
+    /// Residual blocks per stage.
+    public var blocksPerStage: Int
+    /// Channel count of each stage.
+    public var widths: [Int]
+    /// Channels of the input images.
+    public var channels: Int
+    /// Outputs of each head: the source task's, then the target task's.
+    public var headOutputs: [Int]
+
+    static let keyword = "resnet"
+    static let grammar = "resnet:<blocks>:<w1>-<w2>-...:<channels>:heads=<source outputs>,<target outputs>"
+
+    /// The `shapes` benchmark's ResNet-8 by default (one block per stage, widths 16-32-64).
+    public init(blocksPerStage: Int = 1, widths: [Int] = [16, 32, 64], channels: Int, headOutputs: [Int]) {
+        precondition(headOutputs.count == 2, "a source and a target head, got \(headOutputs.count) heads")
+        self.blocksPerStage = blocksPerStage
+        self.widths = widths
+        self.channels = channels
+        self.headOutputs = headOutputs
+    }
+
+    /// Parses the written form. Trailing parts may be left out (`resnet`, `resnet:2`,
+    /// `resnet:1:8-16`, ...) and are then taken from `defaults`, as when the data determines
+    /// the channels and head sizes.
+    public init(parsing text: String, defaults: ResNetArchitecture?) throws(WorkflowError) {
+        let usage = "architecture '\(text)' is not of the form \(Self.grammar)"
+            + (defaults == nil ? "" : " (trailing parts may be left out)")
+        var parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.removeFirst() == Self.keyword, parts.count <= 4 else { throw WorkflowError(usage) }
+        guard parts.count == 4 || defaults != nil else { throw WorkflowError(usage) }
+        func positive(_ text: String, separator: Character) -> [Int]? {
+            let values = text.split(separator: separator, omittingEmptySubsequences: false).map { Int($0) ?? 0 }
+            return values.allSatisfy { $0 > 0 } ? values : nil
+        }
+        func part<T>(_ index: Int, _ fallback: T?, _ parse: (String) -> T?) throws(WorkflowError) -> T {
+            guard index < parts.count else { return fallback! }
+            guard let value = parse(parts[index]) else { throw WorkflowError(usage) }
+            return value
+        }
+        blocksPerStage = try part(0, defaults?.blocksPerStage) { Int($0).flatMap { $0 > 0 ? $0 : nil } }
+        widths = try part(1, defaults?.widths) { positive($0, separator: "-") }
+        channels = try part(2, defaults?.channels) { Int($0).flatMap { $0 > 0 ? $0 : nil } }
+        headOutputs = try part(3, defaults?.headOutputs) { text in
+            guard text.hasPrefix("heads="), let heads = positive(String(text.dropFirst("heads=".count)), separator: ","),
+                  heads.count == 2 else { return nil }
+            return heads
+        }
+    }
+
+    public var description: String {
+        "\(Self.keyword):\(blocksPerStage):\(widths.map(String.init).joined(separator: "-")):\(channels)"
+            + ":heads=\(headOutputs.map(String.init).joined(separator: ","))"
+    }
+
+    /// The backbone (drawn from `rng` first), then the heads in order; the source head active.
+    public func makeNetwork(rng: inout RandomGenerator) -> MultiHeadModel<ResNet> {
+        let backbone = ResNet(blocksPerStage: blocksPerStage, widths: widths, inChannels: channels, rng: &rng)
+        return MultiHeadModel(backbone: backbone, headOutputs: headOutputs, rng: &rng)
+    }
+}
