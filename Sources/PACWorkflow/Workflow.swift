@@ -228,7 +228,7 @@ public enum Workflow {
 
 /// The `PACNetModel` stages on a network of any architecture kind (generic functions open the
 /// `any Layer` a model file holds).
-private enum Stages {
+enum Stages {
     static func prune<Network: Layer>(_ network: Network, _ pruning: MagnitudePruning) -> (any Layer, WeightMasks?) {
         let pacnet = PACNetModel.prune(network, with: pruning)
         return (pacnet.network, pacnet.masks)

@@ -57,10 +57,10 @@ struct TransferCommand: ParsableCommand {
     var sourceModel: String?
     @Flag(help: "Standardize inputs (and regression targets) with the source data's statistics.")
     var standardize = false
-    @Option(parsing: .unconditional, help: "Fraction of weights pruned, in (0, 1).")
-    var ratio: Double = 0.8
-    @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Penalty on the pruned weights (>= 0).")
-    var lambda: Double = 0.01
+    @Option(parsing: .unconditional, help: "Fraction of weights pruned, in (0, 1), or 'auto': allocate each of 0.5,0.7,0.8,0.9 and choose by 5-fold cross-validation on the target rows.")
+    var ratio: String = "0.8"
+    @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Penalty on the pruned weights (>= 0), or 'auto': choose from 0,1e-4,1e-3,1e-2,1e-1 by 5-fold cross-validation on the target rows.")
+    var lambda: String = "0.01"
     @Option(name: .customLong("source-epochs"), help: "Default: 60; images 8.")
     var sourceEpochs: Int?
     @Option(name: .customLong("allocate-epochs"), help: "Default: 30; images 3.")
@@ -76,8 +76,7 @@ struct TransferCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        guard ratio > 0 && ratio < 1 else { throw CLIError("--ratio must be in (0, 1), got \(ratio)") }
-        guard lambda >= 0 && lambda.isFinite else { throw CLIError("--lambda must be a finite number >= 0, got \(lambda)") }
+        let fixedRatio = try AutoOption.ratio(ratio), fixedLambda = try AutoOption.lambda(lambda)
         guard arch != nil || sourceModel != nil || source.lowercased().hasSuffix(".npy") else {
             throw CLIError("give --arch (to train a source model) or --source-model")
         }
@@ -171,15 +170,33 @@ struct TransferCommand: ParsableCommand {
         }
         let sourceScore = try step { () throws(WorkflowError) in try Workflow.evaluate(trainedModel, data: sourceData, task: .source) }
 
-        let pruned = try step { () throws(WorkflowError) in try Workflow.prune(trainedModel, pruning: MagnitudePruning(ratio: ratio)) }
-        let allocateProgress = ProgressDisplay("allocate", quiet: output.quiet)
-        let (allocated, allocateReport) = try step { () throws(WorkflowError) in
-            try Workflow.allocate(pruned, data: sourceData, options: allocateOptions, onStep: allocateProgress.update)
+        // One allocated network per candidate ratio (`--ratio auto`), else one.
+        let selection = HyperparameterSelection()
+        var stages: [(pruned: ModelFile, allocated: ModelFile, report: Workflow.TrainingReport)] = []
+        for candidate in fixedRatio.map({ [$0] }) ?? selection.ratios {
+            let pruned = try step { () throws(WorkflowError) in try Workflow.prune(trainedModel, pruning: MagnitudePruning(ratio: candidate)) }
+            let allocateProgress = ProgressDisplay(fixedRatio == nil ? "allocate r=\(candidate)" : "allocate", quiet: output.quiet)
+            let (allocated, report) = try step { () throws(WorkflowError) in
+                try Workflow.allocate(pruned, data: sourceData, options: allocateOptions, onStep: allocateProgress.update)
+            }
+            allocateProgress.finish()
+            stages.append((pruned, allocated, report))
         }
-        allocateProgress.finish()
+        var chosen = stages[0], chosenLambda = fixedLambda ?? 0
+        if fixedRatio == nil || fixedLambda == nil {
+            let (model, lambdaValue, choice) = try step { () throws(WorkflowError) in
+                try Workflow.selectCalibration(stages.map(\.allocated), data: targetData, lambda: fixedLambda, options: calibrateOptions,
+                                               selection: selection)
+            }
+            chosen = stages.first { $0.allocated.ratio == model.ratio }!
+            chosenLambda = lambdaValue
+            fields += [("selection", .text([fixedRatio == nil ? "ratio" : nil, fixedLambda == nil ? "lambda" : nil].compactMap { $0 }.joined(separator: "+"))),
+                       ("selection_seconds", .number(choice.seconds))]
+        }
+        let (pruned, allocated, allocateReport) = chosen
         let calibrateProgress = ProgressDisplay("calibrate", quiet: output.quiet)
         let (calibrated, calibrateReport) = try step { () throws(WorkflowError) in
-            try Workflow.calibrate(allocated, data: targetData, lambda: Float(lambda), options: calibrateOptions,
+            try Workflow.calibrate(allocated, data: targetData, lambda: chosenLambda, options: calibrateOptions,
                                    onStep: calibrateProgress.update)
         }
         calibrateProgress.finish()
@@ -198,7 +215,7 @@ struct TransferCommand: ParsableCommand {
         if let size = sourceData.imageSize { fields.append(("image_size", .text(size.description))) }
         fields += [
             ("source_rows", .integer(sourceData.count)), ("target_rows", .integer(targetData.count)),
-            ("ratio", .number(ratio)), ("lambda", .number(lambda)),
+            ("ratio", .number(allocated.ratio!)), ("lambda", .number(Double("\(chosenLambda)")!)),
             ("source_epochs", .integer(trained == nil ? sourceOptions.epochs : 0)), ("allocate_epochs", .integer(allocateOptions.epochs)),
             ("target_epochs", .integer(calibrateOptions.epochs)),
             ("source_\(metric)_trained", .score(sourceScore)), ("source_\(metric)_allocated", .score(allocateReport.training)),

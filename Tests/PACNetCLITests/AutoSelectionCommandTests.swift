@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// `--ratio auto` / `--lambda auto` on `pacnet transfer` and `pacnet calibrate`.
+struct AutoSelectionCommandTests {
+    @Test func transferChoosesRatioAndLambdaAndKeepsTheSourceExact() throws {
+        try Scratch.with { scratch in
+            let source = try scratch.write("source.csv", WorkflowCommandTests.sourceCSV)
+            let target = try scratch.write("target.csv", WorkflowCommandTests.targetCSV)
+            let model = scratch.path("model.safetensors")
+            let transfer = try jsonSummary(try ProcessTests.run([
+                "transfer", "--source", source, "--target", target, "--targets", "y", "--arch", "mlp:3-8-1:tanh",
+                "--source-epochs", "3", "--allocate-epochs", "2", "--target-epochs", "3", "--batch-size", "16",
+                "--learning-rate", "0.01", "--ratio", "auto", "--lambda", "auto", "--out", model, "--json", "--quiet",
+            ]))
+            #expect(transfer.text("selection") == "ratio+lambda")
+            #expect([0.5, 0.7, 0.8, 0.9].contains(try #require(transfer.number("ratio"))))
+            #expect([0, 1e-4, 1e-3, 1e-2, 1e-1].contains { abs($0 - (transfer.number("lambda") ?? -1)) < 1e-9 })
+            #expect((transfer.number("selection_seconds") ?? -1) >= 0)
+            #expect(transfer.number("source_rmse_allocated") == transfer.number("source_rmse_after_transfer"))
+            let info = try jsonSummary(try ProcessTests.run(["info", "--model", model, "--json"]))
+            #expect(info.number("ratio") == transfer.number("ratio"))
+        }
+    }
+
+    @Test func calibrateChoosesLambdaAndRejectsBadValues() throws {
+        try Scratch.with { scratch in
+            let source = try scratch.write("source.csv", WorkflowCommandTests.sourceCSV)
+            let target = try scratch.write("target.csv", WorkflowCommandTests.targetCSV)
+            let stages = scratch.path("stages")
+            _ = try ProcessTests.run([
+                "transfer", "--source", source, "--target", target, "--targets", "y", "--arch", "mlp:3-8-1:tanh",
+                "--source-epochs", "2", "--allocate-epochs", "2", "--target-epochs", "2", "--save-stages", stages,
+                "--out", scratch.path("unused.safetensors"), "--quiet",
+            ])
+            let allocated = (stages as NSString).appendingPathComponent("allocated.safetensors")
+            let calibrated = scratch.path("calibrated.safetensors")
+            let calibrate = try jsonSummary(try ProcessTests.run([
+                "calibrate", "--model", allocated, "--data", target, "--epochs", "3", "--lambda", "auto", "--out", calibrated, "--json",
+            ]))
+            #expect(calibrate.text("selection") == "lambda")
+            #expect([0, 1e-4, 1e-3, 1e-2, 1e-1].contains { abs($0 - (calibrate.number("lambda") ?? -1)) < 1e-9 })
+            let bad = try ProcessTests.run(["calibrate", "--model", allocated, "--data", target, "--lambda", "automatic",
+                                            "--out", scratch.path("bad.safetensors")])
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains("--lambda must be a finite number >= 0 or 'auto'"))
+            #expect(!FileManager.default.fileExists(atPath: scratch.path("bad.safetensors")))
+        }
+    }
+}
