@@ -30,4 +30,14 @@ struct ParallelRangesTests {
         #expect(y.scalars.map(\.bitPattern) == expectedY.map(\.bitPattern))
         #expect(dx.scalars.map(\.bitPattern) == zip(g.scalars, expectedY).map { $1 > 0 ? $0 : 0 }.map(\.bitPattern))
     }
+
+    @Test func largeSumsMatchTheScalarDefinition() {
+        var rng = RandomGenerator(seed: 42)
+        let a = rng.uniformTensor(shape: [2, 150_001], low: -1, high: 1), b = rng.uniformTensor(shape: [2, 150_001], low: -1, high: 1)
+        let expected = zip(a.scalars, b.scalars).map { ($0 + $1).bitPattern }
+        #expect((a + b).scalars.map(\.bitPattern) == expected)
+        var accumulated = a
+        accumulated.add(b)
+        #expect(accumulated.scalars.map(\.bitPattern) == expected)
+    }
 }
