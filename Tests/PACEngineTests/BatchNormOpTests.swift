@@ -71,7 +71,7 @@ struct BatchNormOpTests {
     }
 
     @Test("training forward: output, batch mean and biased variance match a Double computation",
-          arguments: [[2, 3, 4, 5], [4, 3], [3, 2, 1, 1], [2, 5, 7, 9]])
+          arguments: [[2, 3, 4, 5], [4, 3], [3, 2, 1, 1], [2, 5, 7, 9], [16, 8, 48, 48]])
     func trainingForward(_ shape: [Int]) {
         let (x, gamma, beta) = inputs(shape, seed: 1)
         let result = Variable.batchNormTraining(Variable(x), gamma: Variable(gamma), beta: Variable(beta), epsilon: Self.epsilon)
@@ -127,7 +127,8 @@ struct BatchNormOpTests {
         #expect(report.passed, "\(report)")
     }
 
-    @Test("fused training backward matches the composition of unfused ops", arguments: [[4, 3, 6, 5], [8, 4]])
+    /// The last shape is large enough for the kernels to split channels and rows over threads.
+    @Test("fused training backward matches the composition of unfused ops", arguments: [[4, 3, 6, 5], [8, 4], [16, 8, 48, 48]])
     func matchesComposedOps(_ shape: [Int]) {
         let (x, gamma, beta) = inputs(shape, seed: 6)
         var rng = RandomGenerator(seed: 7, stream: "seed")
@@ -147,7 +148,9 @@ struct BatchNormOpTests {
         // The gradient through the batch statistics makes every channel's dx sum to zero.
         let dx = fused.1[0]
         let axes = [0] + Array(2..<shape.count)
-        for total in dx.sum(alongAxes: axes).scalars { #expect(abs(total) < 1e-4) }
+        // (Up to Float rounding of the sum, which grows with the values per channel.)
+        let perChannel = Double(dx.count / shape[1])
+        for total in dx.sum(alongAxes: axes).scalars { #expect(Double(abs(total)) < max(1e-4, 1e-6 * perChannel)) }
     }
 
     @Test("only inputs that require gradients get them; constants give a constant output")

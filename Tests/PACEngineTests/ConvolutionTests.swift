@@ -165,6 +165,10 @@ struct ConvolutionTests {
         ConvolutionCase(n: 70, c: 4, h: 12, w: 12, o: 6, kh: 3, kw: 3, stride: 2, padding: 1),
         ConvolutionCase(n: 37, c: 6, h: 4, w: 4, o: 5, kh: 1, kw: 1),
         ConvolutionCase(n: 34, c: 2, h: 15, w: 19, o: 3, kh: 3, kw: 3, stride: 1, padding: 1),
+        // Images lowered in several pieces of output rows (forward, and dX as a convolution).
+        ConvolutionCase(n: 2, c: 16, h: 20, w: 32, o: 8, kh: 3, kw: 3, stride: 1, padding: 1, bias: false),
+        // Stride 2 over rows long enough for im2col's vector gathers.
+        ConvolutionCase(n: 2, c: 3, h: 8, w: 37, o: 4, kh: 3, kw: 3, stride: 2, padding: 1),
     ]
 
     @Test("forward and backward match a direct Double convolution", arguments: forwardCases)

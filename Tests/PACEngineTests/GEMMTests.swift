@@ -146,6 +146,7 @@ struct GEMMTests {
         GEMMCase(m: 13, n: 70, k: 600, transposeA: true, transposeB: true, alpha: 0.25, beta: 0.5),
         GEMMCase(m: 6, n: 32, k: 5, alpha: 3, beta: 2),  // exactly one full micro-tile
         GEMMCase(m: 12, n: 64, k: 260, alpha: 1, beta: 0.5),  // full tiles and a second depth block
+        GEMMCase(m: 16, n: 64, k: 144, alpha: 1, beta: 1),  // a short last tile of full-width rows
     ]
 
     @Test("alpha and beta", arguments: scalingCases)

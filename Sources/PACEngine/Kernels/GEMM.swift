@@ -190,11 +190,18 @@ public enum GEMM {
             if op.transposeB {
                 // A transpose: 16 x 16 tiles through vector registers (`TransposePack`).
                 TransposePack.panel(op.b + (j0 + j) * op.ldb + k0, ld: op.ldb, kc: kc, width: width, into: panel, nr: nr)
+            } else if width == nr {
+                // Two vector moves per depth step; a `memmove` call per 32 floats cost more than the copy.
+                for p in 0..<kc {
+                    let src = op.b + (k0 + p) * op.ldb + j0 + j, out = panel + p * nr
+                    SIMDAccess.store(SIMDAccess.load(src), out)
+                    SIMDAccess.store(SIMDAccess.load(src + 16), out + 16)
+                }
             } else {
                 for p in 0..<kc {
                     let out = panel + p * nr
                     out.update(from: op.b + (k0 + p) * op.ldb + j0 + j, count: width)
-                    if width < nr { (out + width).update(repeating: 0, count: nr - width) }
+                    (out + width).update(repeating: 0, count: nr - width)
                 }
             }
             panel += kc * nr

@@ -71,15 +71,15 @@ enum GEMMMicroKernel {
                 pb += depthStrideB
             }
         }
-        if rows == mr && columns == nr {
-            let va = V(repeating: alpha), vb = V(repeating: beta)
-            @inline(__always) func put(_ lo: V, _ hi: V, _ p: UnsafeMutablePointer<Float>) {
-                if beta == 0 {
-                    store(lo * va, p); store(hi * va, p + 16)
-                } else {
-                    store(lo * va + vb * load(p), p); store(hi * va + vb * load(p + 16), p + 16)
-                }
+        let va = V(repeating: alpha), vb = V(repeating: beta)
+        @inline(__always) func put(_ lo: V, _ hi: V, _ p: UnsafeMutablePointer<Float>) {
+            if beta == 0 {
+                store(lo * va, p); store(hi * va, p + 16)
+            } else {
+                store(lo * va + vb * load(p), p); store(hi * va + vb * load(p + 16), p + 16)
             }
+        }
+        if rows == mr && columns == nr {
             put(c0a, c0b, c); put(c1a, c1b, c + ldc); put(c2a, c2b, c + 2 * ldc)
             put(c3a, c3b, c + 3 * ldc); put(c4a, c4b, c + 4 * ldc); put(c5a, c5b, c + 5 * ldc)
             return
@@ -91,6 +91,11 @@ enum GEMMMicroKernel {
         store(c3a, edge + 3 * ld); store(c3b, edge + 3 * ld + 16)
         store(c4a, edge + 4 * ld); store(c4b, edge + 4 * ld + 16)
         store(c5a, edge + 5 * ld); store(c5b, edge + 5 * ld + 16)
+        if columns == nr {
+            // Full-width rows of a short tile (e.g. the last 4 of 16 channels): vector stores.
+            for r in 0..<rows { put(load(edge + r * ld), load(edge + r * ld + 16), c + r * ldc) }
+            return
+        }
         for r in 0..<rows {
             let t = edge + r * ld, row = c + r * ldc
             if beta == 0 {

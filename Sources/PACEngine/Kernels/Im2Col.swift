@@ -44,9 +44,25 @@ public struct Conv2dGeometry: Sendable, Equatable {
     /// Output columns `ow` whose input column `ow * stride - padding + kj` lies inside the image.
     @inline(__always)
     func validOutputColumns(kj: Int) -> Range<Int> {
-        let first = padding - kj <= 0 ? 0 : (padding - kj + stride - 1) / stride
-        let last = width - 1 + padding - kj
-        let end = last < 0 ? 0 : Swift.min(outputWidth, last / stride + 1)
+        Self.validOutputs(tap: kj, extent: width, outputs: outputWidth, stride: stride, padding: padding)
+    }
+
+    /// Output rows `oh` whose input row `oh * stride - padding + ki` lies inside the image.
+    @inline(__always)
+    func validOutputRows(ki: Int) -> Range<Int> {
+        Self.validOutputs(tap: ki, extent: height, outputs: outputHeight, stride: stride, padding: padding)
+    }
+
+    /// True when every tap's column matrix row is the input plane shifted by a constant offset
+    /// (stride 1 and output width equal to the input width, e.g. a 3x3 kernel with padding 1):
+    /// im2col and col2im then move whole row ranges at once instead of one output row at a time.
+    var isShiftedPlane: Bool { stride == 1 && outputWidth == width }
+
+    @inline(__always)
+    private static func validOutputs(tap: Int, extent: Int, outputs: Int, stride: Int, padding: Int) -> Range<Int> {
+        let first = padding - tap <= 0 ? 0 : (padding - tap + stride - 1) / stride
+        let last = extent - 1 + padding - tap
+        let end = last < 0 ? 0 : Swift.min(outputs, last / stride + 1)
         return first < end ? first..<end : 0..<0
     }
 }
@@ -63,34 +79,105 @@ public enum Im2Col {
     /// Writes the column matrix of one image (`geometry.imageSize` scalars, CHW) into `columns`
     /// (`geometry.columnRows * geometry.columnCount` scalars, every one overwritten).
     public static func im2col(_ image: UnsafePointer<Float>, geometry g: Conv2dGeometry, into columns: UnsafeMutablePointer<Float>) {
-        let ho = g.outputHeight, wo = g.outputWidth, s = g.stride, p = g.padding
-        let plane = g.height * g.width
+        im2col(image, geometry: g, outputRows: 0..<g.outputHeight, into: columns)
+    }
+
+    /// The columns of the output rows `outputRows` only: a `[columnRows, outputRows.count *
+    /// outputWidth]` matrix (every entry overwritten), the column matrix's column block for those
+    /// output positions. Lets a caller lower an image in cache-sized pieces.
+    public static func im2col(_ image: UnsafePointer<Float>, geometry g: Conv2dGeometry, outputRows rows: Range<Int>,
+                              into columns: UnsafeMutablePointer<Float>) {
+        let wo = g.outputWidth, s = g.stride, p = g.padding
+        let plane = g.height * g.width, length = rows.count * wo
         var row = columns
         for c in 0..<g.channels {
             let source = image + c * plane
             for ki in 0..<g.kernelHeight {
+                let inside = g.validOutputRows(ki: ki).clamped(to: rows)
                 for kj in 0..<g.kernelWidth {
                     let valid = g.validOutputColumns(kj: kj)
-                    for oh in 0..<ho {
-                        let out = row + oh * wo
-                        let ih = oh * s - p + ki
-                        guard ih >= 0 && ih < g.height && !valid.isEmpty else {
-                            out.update(repeating: 0, count: wo)
-                            continue
-                        }
-                        if valid.lowerBound > 0 { out.update(repeating: 0, count: valid.lowerBound) }
-                        let start = source + ih * g.width + valid.lowerBound * s - p + kj
-                        let dst = out + valid.lowerBound
-                        if s == 1 {
-                            dst.update(from: start, count: valid.count)
-                        } else {
-                            for j in 0..<valid.count { dst[j] = start[j * s] }
-                        }
-                        if valid.upperBound < wo { (out + valid.upperBound).update(repeating: 0, count: wo - valid.upperBound) }
+                    if inside.isEmpty || valid.isEmpty {
+                        row.update(repeating: 0, count: length)
+                        row += length
+                        continue
                     }
-                    row += ho * wo
+                    let top = (inside.lowerBound - rows.lowerBound) * wo, bottom = (inside.upperBound - rows.lowerBound) * wo
+                    row.update(repeating: 0, count: top)
+                    (row + bottom).update(repeating: 0, count: length - bottom)
+                    if g.isShiftedPlane {
+                        // One copy of the shifted rows; the entries that wrapped around a row edge
+                        // (read from the neighbouring row) are then zeroed.
+                        let first = inside.lowerBound - p + ki, shift = kj - p
+                        let count = inside.count * wo - valid.lowerBound - (wo - valid.upperBound)
+                        (row + top + valid.lowerBound).update(from: source + first * g.width + valid.lowerBound + shift, count: count)
+                        Self.zeroEdges(row + top, rows: inside.count, width: wo, keep: valid)
+                    } else {
+                        let offset = valid.lowerBound * s - p + kj
+                        for oh in inside {
+                            let out = row + (oh - rows.lowerBound) * wo
+                            let line = source + (oh * s - p + ki) * g.width
+                            out.update(repeating: 0, count: valid.lowerBound)
+                            let dst = out + valid.lowerBound
+                            if s == 1 {
+                                dst.update(from: line + offset, count: valid.count)
+                            } else if s == 2 {
+                                gatherEvery2nd(line, width: g.width, from: offset, count: valid.count, into: dst)
+                            } else {
+                                for j in 0..<valid.count { dst[j] = line[offset + j * s] }
+                            }
+                            (out + valid.upperBound).update(repeating: 0, count: wo - valid.upperBound)
+                        }
+                    }
+                    row += length
                 }
             }
+        }
+    }
+
+    /// `dst[j] = line[first + 2 * j]` for `j < count`, reading only inside `line[0..<width]`:
+    /// vector loads of twice the output with the even (or, one float earlier, the odd) lanes
+    /// kept, then scalars for the rest.
+    @inline(__always)
+    private static func gatherEvery2nd(_ line: UnsafePointer<Float>, width: Int, from first: Int, count: Int,
+                                       into dst: UnsafeMutablePointer<Float>) {
+        var j = 0
+        while j + 16 <= count {
+            let at = first + 2 * j
+            let pair: SIMD32<Float>, even: Bool
+            if at + 32 <= width {
+                (pair, even) = (SIMD32(lowHalf: SIMDAccess.load(line + at), highHalf: SIMDAccess.load(line + at + 16)), true)
+            } else if at >= 1 {
+                (pair, even) = (SIMD32(lowHalf: SIMDAccess.load(line + at - 1), highHalf: SIMDAccess.load(line + at + 15)), false)
+            } else {
+                break
+            }
+            SIMDAccess.store(even ? pair.evenHalf : pair.oddHalf, dst + j)
+            j += 16
+        }
+        while j + 8 <= count {
+            let at = first + 2 * j
+            let pair: SIMD16<Float>, even: Bool
+            if at + 16 <= width {
+                (pair, even) = (SIMDAccess.load(line + at), true)
+            } else if at >= 1 {
+                (pair, even) = (SIMDAccess.load(line + at - 1), false)
+            } else {
+                break
+            }
+            UnsafeMutableRawPointer(dst + j).storeBytes(of: even ? pair.evenHalf : pair.oddHalf, as: SIMD8<Float>.self)
+            j += 8
+        }
+        while j < count { dst[j] = line[first + 2 * j]; j += 1 }
+    }
+
+    /// Zeroes the columns outside `keep` in each of `rows` rows of `width` scalars.
+    @inline(__always)
+    private static func zeroEdges(_ matrix: UnsafeMutablePointer<Float>, rows: Int, width: Int, keep: Range<Int>) {
+        guard keep.lowerBound > 0 || keep.upperBound < width else { return }
+        for r in 0..<rows {
+            let line = matrix + r * width
+            for j in 0..<keep.lowerBound { line[j] = 0 }
+            for j in keep.upperBound..<width { line[j] = 0 }
         }
     }
 
@@ -103,14 +190,13 @@ public enum Im2Col {
         for c in 0..<g.channels {
             let target = image + c * plane
             for ki in 0..<g.kernelHeight {
+                let inside = g.validOutputRows(ki: ki)
                 for kj in 0..<g.kernelWidth {
                     let valid = g.validOutputColumns(kj: kj)
                     if !valid.isEmpty {
-                        for oh in 0..<ho {
-                            let ih = oh * s - p + ki
-                            guard ih >= 0 && ih < g.height else { continue }
+                        for oh in inside {
                             let src = row + oh * wo + valid.lowerBound
-                            let dst = target + ih * g.width + valid.lowerBound * s - p + kj
+                            let dst = target + (oh * s - p + ki) * g.width + valid.lowerBound * s - p + kj
                             if s == 1 {
                                 for j in 0..<valid.count { dst[j] += src[j] }
                             } else {
@@ -203,6 +289,15 @@ enum RowDotProduct {
     @inline(__always)
     private static func load(_ p: UnsafePointer<Float>) -> V { SIMDAccess.load(p) }
 
+    /// Adjacent lanes of `x` and then of `y` added pairwise: `[x0 + x1, ..., x14 + x15, y0 + y1,
+    /// ..., y14 + y15]`. Four levels of it reduce sixteen accumulators to one vector of their
+    /// sums (two permutes and an add per level step, instead of a horizontal sum per accumulator).
+    @inline(__always)
+    private static func pairSums(_ x: V, _ y: V) -> V {
+        let joined = SIMD32<Float>(lowHalf: x, highHalf: y)
+        return joined.evenHalf + joined.oddHalf
+    }
+
     /// `C[i, j] = Σₚ A[i, p] · B[j, p]`, added onto `C` when `accumulate` is true.
     static func multiply(m: Int, n: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                          c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
@@ -235,10 +330,10 @@ enum RowDotProduct {
                         c30.addProduct(y, x0); c31.addProduct(y, x1); c32.addProduct(y, x2); c33.addProduct(y, x3)
                         p += 16
                     }
-                    sums[0] = c00.sum(); sums[1] = c01.sum(); sums[2] = c02.sum(); sums[3] = c03.sum()
-                    sums[4] = c10.sum(); sums[5] = c11.sum(); sums[6] = c12.sum(); sums[7] = c13.sum()
-                    sums[8] = c20.sum(); sums[9] = c21.sum(); sums[10] = c22.sum(); sums[11] = c23.sum()
-                    sums[12] = c30.sum(); sums[13] = c31.sum(); sums[14] = c32.sum(); sums[15] = c33.sum()
+                    // Lane r * 4 + s of the reduction is the sum of c_rs.
+                    let h0 = pairSums(pairSums(c00, c01), pairSums(c02, c03)), h1 = pairSums(pairSums(c10, c11), pairSums(c12, c13))
+                    let h2 = pairSums(pairSums(c20, c21), pairSums(c22, c23)), h3 = pairSums(pairSums(c30, c31), pairSums(c32, c33))
+                    SIMDAccess.store(pairSums(pairSums(h0, h1), pairSums(h2, h3)), sums.baseAddress!)
                     for r in 0..<Swift.min(4, m - i0) {
                         let rowA = a + (i0 + r) * lda
                         for s in 0..<Swift.min(4, n - j0) {

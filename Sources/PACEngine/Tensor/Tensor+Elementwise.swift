@@ -47,7 +47,7 @@ extension Tensor {
         }
     }
 
-    public static func + (a: Tensor, b: Tensor) -> Tensor { a.zipWith(b, +) }
+    public static func + (a: Tensor, b: Tensor) -> Tensor { a.shape == b.shape ? a.sameShapeSum(b) : a.zipWith(b, +) }
     public static func - (a: Tensor, b: Tensor) -> Tensor { a.zipWith(b, -) }
     public static func * (a: Tensor, b: Tensor) -> Tensor { a.zipWith(b, *) }
     public static func / (a: Tensor, b: Tensor) -> Tensor { a.zipWith(b, /) }
@@ -58,13 +58,25 @@ extension Tensor {
     public static func * (s: Float, a: Tensor) -> Tensor { a.map { s * $0 } }
     public static func / (a: Tensor, s: Float) -> Tensor { a.map { $0 / s } }
 
-    /// In-place `self += other` for same-shaped tensors (gradient accumulation).
+    /// In-place `self += other` for same-shaped tensors (gradient accumulation); large tensors
+    /// are split over threads (elementwise, so the same bits for any thread count).
     public mutating func add(_ other: Tensor) {
         precondition(shape == other.shape, "add: \(shape) vs \(other.shape)")
         let n = count
         withUnsafeMutablePointer { o in
             other.withUnsafePointer { b in
-                for i in 0..<n { o[i] += b[i] }
+                ParallelRanges.forEachChunk(of: n) { range in for i in range { o[i] += b[i] } }
+            }
+        }
+    }
+
+    /// `self + other` for same-shaped tensors, split over threads like `add`.
+    func sameShapeSum(_ other: Tensor) -> Tensor {
+        withUnsafePointer { a in
+            other.withUnsafePointer { b in
+                Tensor(shape: shape) { o in
+                    ParallelRanges.forEachChunk(of: count) { range in for i in range { o[i] = a[i] + b[i] } }
+                }
             }
         }
     }

@@ -9,7 +9,7 @@ public enum Activation: String, CaseIterable, Sendable {
 
     /// Applies the nonlinearity with autodiff.
     public func apply(_ x: Variable) -> Variable {
-        let y = x.value.map(function)
+        let y = self == .relu ? Self.relu(x.value) : x.value.map(function)
         return Variable.record(y, inputs: [x]) { g in [self.backward(g, output: y)] }
     }
 
@@ -35,10 +35,36 @@ public enum Activation: String, CaseIterable, Sendable {
         }
     }
 
+    /// `max(x, 0)` (NaN to 0, as `function`) as one vectorizable loop, over both cores for large
+    /// tensors; `map` calls the switch-on-`self` closure per scalar.
+    static func relu(_ x: Tensor) -> Tensor {
+        x.withUnsafePointer { xp in
+            Tensor(shape: x.shape) { out in
+                ParallelRanges.forEachChunk(of: x.count) { range in
+                    for i in range { out[i] = xp[i] > 0 ? xp[i] : 0 }
+                }
+            }
+        }
+    }
+
+    /// `g` where the relu output `y` is positive, else 0.
+    static func reluBackward(_ g: Tensor, output y: Tensor) -> Tensor {
+        precondition(g.shape == y.shape, "relu: gradient \(g.shape) for output \(y.shape)")
+        return g.withUnsafePointer { gp in
+            y.withUnsafePointer { yp in
+                Tensor(shape: g.shape) { out in
+                    ParallelRanges.forEachChunk(of: g.count) { range in
+                        for i in range { out[i] = yp[i] > 0 ? gp[i] : 0 }
+                    }
+                }
+            }
+        }
+    }
+
     /// `g * f'(x)` from the output `y = f(x)` (relu's derivative at 0 is taken as 0).
     func backward(_ g: Tensor, output y: Tensor) -> Tensor {
         switch self {
-        case .relu: g.zipWith(y) { gi, yi in yi > 0 ? gi : 0 }
+        case .relu: Self.reluBackward(g, output: y)
         case .tanh: g.zipWith(y) { gi, yi in gi * (1 - yi * yi) }
         case .sigmoid: g.zipWith(y) { gi, yi in gi * yi * (1 - yi) }
         }

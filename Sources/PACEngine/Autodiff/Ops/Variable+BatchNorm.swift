@@ -191,32 +191,38 @@ struct BatchNormLayout: Sendable {
     ///
     /// Pass 1 sums `x - x[0, c, 0]` (shifted data, so a large common offset does not swamp the
     /// `Float` row sums); pass 2 sums `d = x - pivot` and `d^2`, giving the corrected two-pass
-    /// estimates `mean = pivot + sum(d) / m` and `var = sum(d^2) / m - (sum(d) / m)^2`.
+    /// estimates `mean = pivot + sum(d) / m` and `var = sum(d^2) / m - (sum(d) / m)^2`. Channels
+    /// are independent, so they are spread over threads (a channel's two passes run back to back,
+    /// the second one from cache); each channel's sums run over n in order on one thread.
     func statistics(_ x: Tensor) -> (mean: [Double], variance: [Double], pivot: [Float]) {
-        var sums = [Double](repeating: 0, count: channels)
-        var deviationSums = [Double](repeating: 0, count: channels), squares = [Double](repeating: 0, count: channels)
         var mean = [Double](repeating: 0, count: channels), variance = [Double](repeating: 0, count: channels)
         var pivot = [Float](repeating: 0, count: channels)
         let m = Double(reducedCount)
+        let (batch, channels, inner) = (batch, channels, inner)
         x.withUnsafePointer { xp in
-            let shifts = (0..<channels).map { xp[$0 * inner] }
-            for n in 0..<batch {
-                for c in 0..<channels {
-                    sums[c] += Double(Self.shiftedSum(xp + (n * channels + c) * inner, inner, shift: shifts[c]))
+            mean.withUnsafeMutableBufferPointer { meanOut in
+                variance.withUnsafeMutableBufferPointer { varianceOut in
+                    pivot.withUnsafeMutableBufferPointer { pivotOut in
+                        ParallelRanges.forEach(items: channels, scalarsPerItem: 2 * batch * inner) { range in
+                            for c in range {
+                                let shift = xp[c * inner]
+                                var sum = 0.0
+                                for n in 0..<batch { sum += Double(Self.shiftedSum(xp + (n * channels + c) * inner, inner, shift: shift)) }
+                                let center = Float(Double(shift) + sum / m)
+                                var deviationSum = 0.0, squares = 0.0
+                                for n in 0..<batch {
+                                    let (d, q) = Self.deviations(xp + (n * channels + c) * inner, inner, from: center)
+                                    deviationSum += Double(d)
+                                    squares += Double(q)
+                                }
+                                let drift = deviationSum / m
+                                pivotOut[c] = center
+                                meanOut[c] = Double(center) + drift
+                                varianceOut[c] = Swift.max(0, squares / m - drift * drift)
+                            }
+                        }
+                    }
                 }
-            }
-            for c in 0..<channels { pivot[c] = Float(Double(shifts[c]) + sums[c] / m) }
-            for n in 0..<batch {
-                for c in 0..<channels {
-                    let (d, q) = Self.deviations(xp + (n * channels + c) * inner, inner, from: pivot[c])
-                    deviationSums[c] += Double(d)
-                    squares[c] += Double(q)
-                }
-            }
-            for c in 0..<channels {
-                let drift = deviationSums[c] / m
-                mean[c] = Double(pivot[c]) + drift
-                variance[c] = Swift.max(0, squares[c] / m - drift * drift)
             }
         }
         return (mean, variance, pivot)
@@ -224,13 +230,12 @@ struct BatchNormLayout: Sendable {
 
     /// `(x - pivot[c]) * scale[c] + shift[c]`, one subtraction and one fused multiply-add per element.
     func affine(_ x: Tensor, pivot: [Float], scale: [Float], shift: [Float]) -> Tensor {
-        let shape = x.shape
-        let (batch, channels, inner) = (batch, channels, inner)
+        let (channels, inner) = (channels, inner)
         return x.withUnsafePointer { xp in
-            Tensor(shape: shape) { out in
-                for n in 0..<batch {
-                    for c in 0..<channels {
-                        let offset = (n * channels + c) * inner
+            Tensor(shape: x.shape) { out in
+                ParallelRanges.forEach(items: batch * channels, scalarsPerItem: inner) { rows in
+                    for row in rows {
+                        let c = row % channels, offset = row * inner
                         let src = xp + offset, dst = out + offset
                         let p = pivot[c], s = scale[c], b = shift[c]
                         for i in 0..<inner { dst[i] = (src[i] - p) * s + b }
@@ -240,18 +245,28 @@ struct BatchNormLayout: Sendable {
         }
     }
 
-    /// Per-channel `sum(g)` and `sum(g * (x - pivot))`.
+    /// Per-channel `sum(g)` and `sum(g * (x - pivot))`, channels spread over threads.
     func gradientSums(_ g: Tensor, x: Tensor, pivot: [Float]) -> (sumG: [Double], sumGCentered: [Double]) {
         precondition(g.shape == x.shape, "batch norm: gradient \(g.shape) for output \(x.shape)")
         var sumG = [Double](repeating: 0, count: channels), sumGCentered = [Double](repeating: 0, count: channels)
+        let (batch, channels, inner) = (batch, channels, inner)
         g.withUnsafePointer { gp in
             x.withUnsafePointer { xp in
-                for n in 0..<batch {
-                    for c in 0..<channels {
-                        let offset = (n * channels + c) * inner
-                        let (s, d) = Self.gradientSums(gp + offset, xp + offset, inner, pivot: pivot[c])
-                        sumG[c] += Double(s)
-                        sumGCentered[c] += Double(d)
+                sumG.withUnsafeMutableBufferPointer { sumOut in
+                    sumGCentered.withUnsafeMutableBufferPointer { centeredOut in
+                        ParallelRanges.forEach(items: channels, scalarsPerItem: 2 * batch * inner) { range in
+                            for c in range {
+                                var sum = 0.0, centered = 0.0
+                                for n in 0..<batch {
+                                    let offset = (n * channels + c) * inner
+                                    let (s, d) = Self.gradientSums(gp + offset, xp + offset, inner, pivot: pivot[c])
+                                    sum += Double(s)
+                                    centered += Double(d)
+                                }
+                                sumOut[c] = sum
+                                centeredOut[c] = centered
+                            }
+                        }
                     }
                 }
             }
@@ -262,13 +277,13 @@ struct BatchNormLayout: Sendable {
     /// `gradientScale[c] * g - centeredScale[c] * (x - pivot[c]) - offset[c]`.
     func trainingInputGradient(_ g: Tensor, x: Tensor, pivot: [Float], gradientScale: [Float],
                                centeredScale: [Float], offset: [Float]) -> Tensor {
-        let (batch, channels, inner) = (batch, channels, inner)
+        let (channels, inner) = (channels, inner)
         return g.withUnsafePointer { gp in
             x.withUnsafePointer { xp in
                 Tensor(shape: x.shape) { out in
-                    for n in 0..<batch {
-                        for c in 0..<channels {
-                            let base = (n * channels + c) * inner
+                    ParallelRanges.forEach(items: batch * channels, scalarsPerItem: 2 * inner) { rows in
+                        for row in rows {
+                            let c = row % channels, base = row * inner
                             let gr = gp + base, xr = xp + base, dst = out + base
                             let a = gradientScale[c], k = centeredScale[c], p = pivot[c], b = offset[c]
                             for i in 0..<inner { dst[i] = a * gr[i] - k * (xr[i] - p) - b }

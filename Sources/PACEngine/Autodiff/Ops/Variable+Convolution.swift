@@ -11,12 +11,14 @@ extension Variable {
     ///   - padding: zeros added on every side of each image.
     /// - Returns: `[N, O, Ho, Wo]` with `Ho = (H + 2 * padding - kh) / stride + 1` (likewise `Wo`).
     ///
-    /// Each image is lowered with im2col to a `[C * kh * kw, Ho * Wo]` column matrix and multiplied
-    /// by the weight viewed as `[O, C * kh * kw]`, straight into the image's output slice (onto the
-    /// bias, written first). The backward pass recomputes the columns instead of storing them:
-    /// `dW = Σₙ dYₙ · colsₙᵀ` (GEMM, or `RowDotProduct` for long rows), `dX = col2im(Wᵀ · dYₙ)`,
-    /// `db = Σ dY` over N, H, W. Images are spread
-    /// over `Engine.maxThreads` threads; results are bit-identical for any thread count.
+    /// Each image is lowered with im2col to a `[C * kh * kw, Ho * Wo]` column matrix (a few output
+    /// rows at a time) and multiplied by the weight viewed as `[O, C * kh * kw]`, straight into the
+    /// image's output slice (onto the bias, written first). The backward pass recomputes the
+    /// columns instead of storing them: `dW = Σₙ dYₙ · colsₙᵀ` (GEMM, or `RowDotProduct` for long
+    /// rows); `dX` is the convolution of dY with the flipped, channel-swapped weight for stride 1
+    /// (a square kernel, padding below its size), else `col2im(Wᵀ · dYₙ)`; `db = Σ dY` over N, H,
+    /// W. Images are spread over `Engine.maxThreads` threads; results are bit-identical for any
+    /// thread count.
     public static func conv2d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
         conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, threads: Engine.maxThreads)
     }
@@ -53,18 +55,24 @@ enum Convolution {
     }
 
     /// `[N, O, Ho, Wo]` convolution of `x` `[N, C, H, W]` with `weight` `[O, C, kh, kw]`.
+    ///
+    /// An image is lowered a few output rows at a time (`rowsPerPiece`), so its columns stay in
+    /// cache between im2col and the GEMM, which reads them in place instead of packing them.
     static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry, threads: Int) -> Tensor {
         let n = x.shape[0], outChannels = weight.shape[0]
-        let k = g.columnRows, positions = g.columnCount
+        let k = g.columnRows, positions = g.columnCount, wo = g.outputWidth
         let schedule = ImageBatchSchedule(images: n, workPerImage: outChannels * k * positions, threads: threads)
+        // A GEMM threaded on its own needs the whole image's product to be worth splitting.
+        let pieceRows = schedule.gemmThreads > 1 ? g.outputHeight : rowsPerPiece(g)
+        let pieceSize = k * pieceRows * wo
         let biasScalars = bias?.scalars
         return Tensor(shape: [n, outChannels, g.outputHeight, g.outputWidth]) { out in
             x.withUnsafePointer { xp in
                 weight.withUnsafePointer { wp in
                     let (xs, ws, ys) = (SendableConstPointer(xp), SendableConstPointer(wp), SendablePointer(out))
                     schedule.run { _, groups in
-                        let columns: UnsafeMutablePointer<Float>? = g.isPointwise ? nil : BufferPool.shared.take(k * positions)
-                        defer { if let columns { BufferPool.shared.recycle(columns, count: k * positions) } }
+                        let columns: UnsafeMutablePointer<Float>? = g.isPointwise ? nil : BufferPool.shared.take(pieceSize)
+                        defer { if let columns { BufferPool.shared.recycle(columns, count: pieceSize) } }
                         for group in groups {
                             for i in schedule.images(ofGroup: group) {
                                 let image = xs.pointer + i * g.imageSize
@@ -72,17 +80,57 @@ enum Convolution {
                                 if let biasScalars {
                                     for o in 0..<outChannels { (result + o * positions).update(repeating: biasScalars[o], count: positions) }
                                 }
-                                var b = image
-                                if let columns {
-                                    Im2Col.im2col(image, geometry: g, into: columns)
-                                    b = UnsafePointer(columns)
+                                let beta: Float = biasScalars == nil ? 0 : 1
+                                guard let columns else {
+                                    GEMM.multiply(transposeA: false, transposeB: false, m: outChannels, n: positions, k: k,
+                                                  a: ws.pointer, lda: k, b: image, ldb: positions,
+                                                  beta: beta, c: result, ldc: positions, threads: schedule.gemmThreads)
+                                    continue
                                 }
-                                GEMM.multiply(transposeA: false, transposeB: false, m: outChannels, n: positions, k: k,
-                                              a: ws.pointer, lda: k, b: b, ldb: positions,
-                                              beta: biasScalars == nil ? 0 : 1, c: result, ldc: positions,
-                                              threads: schedule.gemmThreads)
+                                for first in Swift.stride(from: 0, to: g.outputHeight, by: pieceRows) {
+                                    let rows = first..<Swift.min(g.outputHeight, first + pieceRows)
+                                    let width = rows.count * wo
+                                    Im2Col.im2col(image, geometry: g, outputRows: rows, into: columns)
+                                    GEMM.multiply(transposeA: false, transposeB: false, m: outChannels, n: width, k: k,
+                                                  a: ws.pointer, lda: k, b: columns, ldb: width,
+                                                  beta: beta, c: result + first * wo, ldc: positions, threads: schedule.gemmThreads)
+                                }
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Output rows lowered at once: as many as keep a piece's columns small enough for GEMM to
+    /// read in place (`GEMM.directLimit`), spread evenly over the image.
+    static func rowsPerPiece(_ g: Conv2dGeometry) -> Int {
+        let most = Swift.max(1, GEMM.directLimit / (g.columnRows * g.outputWidth))
+        let pieces = (g.outputHeight + most - 1) / most
+        return (g.outputHeight + pieces - 1) / pieces
+    }
+
+    /// For a stride-1 convolution whose padding is at most `kernel - 1` (square kernel), the input
+    /// gradient is itself a convolution: of the output gradient with the weight flipped in both
+    /// spatial axes and its channel axes swapped, padded by `kernel - 1 - padding`. Returns that
+    /// convolution's geometry, or nil when the convolution does not qualify.
+    static func transposedGeometry(_ g: Conv2dGeometry, outChannels: Int) -> Conv2dGeometry? {
+        guard g.stride == 1, g.kernelHeight == g.kernelWidth, g.padding <= g.kernelHeight - 1 else { return nil }
+        return Conv2dGeometry(channels: outChannels, height: g.outputHeight, width: g.outputWidth,
+                              kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, stride: 1,
+                              padding: g.kernelHeight - 1 - g.padding)
+    }
+
+    /// `[C, O, kh, kw]` with entry `[c, o, i, j] = weight[o, c, kh - 1 - i, kw - 1 - j]`.
+    static func flippedTranspose(_ weight: Tensor) -> Tensor {
+        let (o, c, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
+        return weight.withUnsafePointer { wp in
+            Tensor(shape: [c, o, kh, kw]) { out in
+                for ci in 0..<c {
+                    for oi in 0..<o {
+                        let src = wp + (oi * c + ci) * kh * kw, dst = out + (ci * o + oi) * kh * kw
+                        for t in 0..<(kh * kw) { dst[t] = src[kh * kw - 1 - t] }
                     }
                 }
             }
@@ -100,6 +148,12 @@ enum Convolution {
         guard inputGradient || weightGradient else { return (nil, nil) }
         if n == 0 { return (inputGradient ? Tensor(zeros: x.shape) : nil, weightGradient ? Tensor(zeros: weight.shape) : nil) }
 
+        // dX as a convolution when it is one (im2col copies and a deep GEMM, rather than a
+        // shallow GEMM and col2im's scattered adds); otherwise per image below.
+        let transposed = inputGradient ? transposedGeometry(g, outChannels: outChannels) : nil
+        let loweredInput = inputGradient && transposed == nil
+        var dx: Tensor? = transposed.map { forward(gradient, weight: flippedTranspose(weight), bias: nil, geometry: $0, threads: threads) }
+        guard loweredInput || weightGradient else { return (dx, nil) }
         let schedule = ImageBatchSchedule(images: n, workPerImage: outChannels * k * positions, threads: threads)
         let weightSize = outChannels * k
         // Long rows (many output positions) with few channels: dot products beat GEMM's transposed packing.
@@ -108,7 +162,7 @@ enum Convolution {
         let partialCount = schedule.groups > 1 && weightGradient ? schedule.groups * weightSize : 0
         let partials = BufferPool.shared.take(partialCount)
         defer { BufferPool.shared.recycle(partials, count: partialCount) }
-        var dx: Tensor? = inputGradient ? Tensor(shape: x.shape, uninitialized: { _ in }) : nil
+        if loweredInput { dx = Tensor(shape: x.shape, uninitialized: { _ in }) }
         var dw: Tensor? = weightGradient ? Tensor(shape: weight.shape, uninitialized: { _ in }) : nil
 
         withOptionalMutablePointer(&dx) { dxp in
@@ -117,12 +171,12 @@ enum Convolution {
                     weight.withUnsafePointer { wp in
                         gradient.withUnsafePointer { gp in
                             let (xs, ws, gs) = (SendableConstPointer(xp), SendableConstPointer(wp), SendableConstPointer(gp))
-                            let dxs = dxp.map(SendablePointer.init), dws = dwp.map(SendablePointer.init)
+                            let dxs = loweredInput ? dxp.map(SendablePointer.init) : nil, dws = dwp.map(SendablePointer.init)
                             let partialsShared = SendablePointer(partials)
                             schedule.run { _, groups in
                                 let columnSize = k * positions
                                 let columns = weightGradient && !g.isPointwise ? BufferPool.shared.take(columnSize) : nil
-                                let dColumns = inputGradient && !g.isPointwise ? BufferPool.shared.take(columnSize) : nil
+                                let dColumns = loweredInput && !g.isPointwise ? BufferPool.shared.take(columnSize) : nil
                                 defer {
                                     if let columns { BufferPool.shared.recycle(columns, count: columnSize) }
                                     if let dColumns { BufferPool.shared.recycle(dColumns, count: columnSize) }

@@ -1,0 +1,42 @@
+import Dispatch
+
+/// Splits independent items (rows, channels, chunks of scalars) into contiguous ranges run on
+/// up to `Engine.maxThreads` threads, for memory-bound passes over large tensors (batch norm,
+/// activations). Each item is processed whole by one thread, so a caller that keeps every
+/// item's arithmetic inside the item gets the same bits for any thread count.
+enum ParallelRanges {
+    /// Jobs touching fewer scalars than this stay on the calling thread: waking a worker costs
+    /// tens of microseconds, about what one core needs for a pass over this many floats.
+    static let threshold = 1 << 17
+
+    /// Calls `body` on disjoint ranges covering `0..<items`, concurrently when the job
+    /// (`items * scalarsPerItem` scalars) is large enough. `body` must only write memory owned by
+    /// the items of its range.
+    static func forEach(items: Int, scalarsPerItem: Int, threads: Int = Engine.maxThreads, _ body: (Range<Int>) -> Void) {
+        let workers = Swift.min(threads, 8, items, items * scalarsPerItem / threshold)
+        guard workers > 1 else {
+            body(0..<items)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                shared.value((w * items / workers)..<((w + 1) * items / workers))
+            }
+        }
+    }
+
+    /// `forEach` over the scalar indices `0..<count`, in chunks of 4096 (for elementwise passes).
+    static func forEachChunk(of count: Int, threads: Int = Engine.maxThreads, _ body: (Range<Int>) -> Void) {
+        let chunk = 1 << 12
+        forEach(items: (count + chunk - 1) / chunk, scalarsPerItem: chunk, threads: threads) { items in
+            body((items.lowerBound * chunk)..<Swift.min(count, items.upperBound * chunk))
+        }
+    }
+}
+
+/// A value handed to `concurrentPerform` workers whose safety the caller guarantees (disjoint writes).
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

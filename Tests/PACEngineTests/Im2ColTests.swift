@@ -1,0 +1,114 @@
+@testable import PACEngine
+import Testing
+
+/// The column matrix straight from its definition: row `(c, ki, kj)`, column `(oh, ow)` holds
+/// `x[c, oh * stride - padding + ki, ow * stride - padding + kj]`, or 0 in the padding.
+private func referenceColumns(_ image: [Float], _ g: Conv2dGeometry) -> [Float] {
+    var columns = [Float]()
+    for c in 0..<g.channels {
+        for ki in 0..<g.kernelHeight {
+            for kj in 0..<g.kernelWidth {
+                for oh in 0..<g.outputHeight {
+                    for ow in 0..<g.outputWidth {
+                        let ih = oh * g.stride - g.padding + ki, iw = ow * g.stride - g.padding + kj
+                        let inside = ih >= 0 && ih < g.height && iw >= 0 && iw < g.width
+                        columns.append(inside ? image[(c * g.height + ih) * g.width + iw] : 0)
+                    }
+                }
+            }
+        }
+    }
+    return columns
+}
+
+@Suite("im2col pieces and the row dot-product kernel")
+struct Im2ColTests {
+    /// Shifted-plane geometries (stride 1, output as wide as the input), stride 2 with rows long
+    /// enough for the 16- and 8-wide vector gathers, and the general strided path.
+    static let geometries: [Conv2dGeometry] = [
+        Conv2dGeometry(channels: 2, height: 5, width: 6, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1),
+        Conv2dGeometry(channels: 1, height: 8, width: 8, kernelHeight: 5, kernelWidth: 5, stride: 1, padding: 2),
+        Conv2dGeometry(channels: 2, height: 7, width: 9, kernelHeight: 2, kernelWidth: 3, stride: 1, padding: 1),
+        Conv2dGeometry(channels: 2, height: 6, width: 7, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 0),
+        Conv2dGeometry(channels: 3, height: 7, width: 40, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1),
+        Conv2dGeometry(channels: 2, height: 5, width: 32, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1),
+        Conv2dGeometry(channels: 2, height: 9, width: 20, kernelHeight: 1, kernelWidth: 1, stride: 2, padding: 0),
+        Conv2dGeometry(channels: 2, height: 6, width: 17, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 0),
+        Conv2dGeometry(channels: 1, height: 5, width: 5, kernelHeight: 3, kernelWidth: 3, stride: 3, padding: 2),
+    ]
+
+    @Test("every piece of output rows matches the definition", arguments: geometries)
+    func piecesMatchTheDefinition(_ g: Conv2dGeometry) {
+        var rng = RandomGenerator(seed: 31)
+        let image = rng.uniformTensor(shape: [g.imageSize], low: -1, high: 1).scalars
+        let expected = referenceColumns(image, g)
+        let wo = g.outputWidth, positions = g.columnCount
+        for pieceRows in 1...g.outputHeight {
+            var assembled = [Float](repeating: .nan, count: expected.count)
+            var piece = [Float](repeating: .nan, count: g.columnRows * pieceRows * wo)
+            for first in stride(from: 0, to: g.outputHeight, by: pieceRows) {
+                let rows = first..<min(g.outputHeight, first + pieceRows)
+                let width = rows.count * wo
+                image.withUnsafeBufferPointer { x in
+                    piece.withUnsafeMutableBufferPointer { Im2Col.im2col(x.baseAddress!, geometry: g, outputRows: rows, into: $0.baseAddress!) }
+                }
+                for r in 0..<g.columnRows {
+                    for j in 0..<width { assembled[r * positions + first * wo + j] = piece[r * width + j] }
+                }
+            }
+            #expect(assembled == expected, "\(g), \(pieceRows) rows per piece")
+        }
+    }
+
+    @Test func rowDotProductMatchesTheDefinition() {
+        // Sizes off the 4 x 4 tile and the 16-wide depth step, with and without accumulation.
+        let (m, n, depth, lda, ldb, ldc) = (6, 7, 301, 305, 302, 9)
+        var rng = RandomGenerator(seed: 32)
+        let a = rng.uniformTensor(shape: [m * lda], low: -1, high: 1).scalars
+        let b = rng.uniformTensor(shape: [n * ldb], low: -1, high: 1).scalars
+        let start = rng.uniformTensor(shape: [m * ldc], low: -1, high: 1).scalars
+        for accumulate in [false, true] {
+            var c = start
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer {
+                        RowDotProduct.multiply(m: m, n: n, depth: depth, a: ap.baseAddress!, lda: lda, b: bp.baseAddress!, ldb: ldb,
+                                               c: $0.baseAddress!, ldc: ldc, accumulate: accumulate)
+                    }
+                }
+            }
+            for i in 0..<m {
+                for j in 0..<ldc {
+                    guard j < n else {
+                        #expect(c[i * ldc + j] == start[i * ldc + j], "padding column \(j) untouched")
+                        continue
+                    }
+                    var dot = accumulate ? Double(start[i * ldc + j]) : 0
+                    for p in 0..<depth { dot += Double(a[i * lda + p]) * Double(b[j * ldb + p]) }
+                    #expect(abs(Double(c[i * ldc + j]) - dot) < 1e-4, "C[\(i), \(j)], accumulate \(accumulate)")
+                }
+            }
+        }
+    }
+
+    @Test func flippedTransposeSwapsChannelsAndReversesTheKernel() {
+        // weight[o, c, i, j] = 1000 o + 100 c + 10 i + j, O = 2, C = 3, 2 x 3 kernel.
+        let weight = Tensor(shape: [2, 3, 2, 3], generating: { index in
+            let (o, rest) = index.quotientAndRemainder(dividingBy: 18)
+            let (c, tap) = rest.quotientAndRemainder(dividingBy: 6)
+            return Float(1000 * o + 100 * c + 10 * (tap / 3) + tap % 3)
+        })
+        let flipped = Convolution.flippedTranspose(weight)
+        #expect(flipped.shape == [3, 2, 2, 3])
+        let values = flipped.scalars
+        for c in 0..<3 {
+            for o in 0..<2 {
+                for i in 0..<2 {
+                    for j in 0..<3 {
+                        #expect(values[((c * 2 + o) * 2 + i) * 3 + j] == Float(1000 * o + 100 * c + 10 * (1 - i) + (2 - j)))
+                    }
+                }
+            }
+        }
+    }
+}
