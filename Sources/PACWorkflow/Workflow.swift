@@ -98,10 +98,10 @@ public enum Workflow {
         var rng = RandomGenerator(seed: options.seed, stream: "workflow/calibrate")
         let seconds: Double
         do {
-            let start = DispatchClock.now
+            let stopwatch = Stopwatch()
             result.network = try Stages.calibrated(model.network, masks: masks, on: normalized, loss: model.loss, schedule: schedule,
                                                    lambda: lambda, rng: &rng, onStep: onStep)
-            seconds = DispatchClock.seconds(since: start)
+            seconds = stopwatch.elapsed
         } catch { throw WorkflowError(error) }
         let target = try result.model(for: .target)
         let report = TrainingReport(
@@ -215,9 +215,9 @@ public enum Workflow {
         onStep: ((StepReport) -> Void)?, body: (Dataset, inout RandomGenerator) throws(TrainingError) -> [Double]
     ) throws(WorkflowError) -> TrainingReport {
         var rng = RandomGenerator(seed: options.seed, stream: stream)
-        let start = DispatchClock.now
+        let stopwatch = Stopwatch()
         do { _ = try body(normalize(fit, model.standardization), &rng) } catch { throw WorkflowError(error) }
-        let seconds = DispatchClock.seconds(since: start)
+        let seconds = stopwatch.elapsed
         let source = try model.model(for: .source)
         return TrainingReport(
             training: Score.of(source, on: fit, loss: model.loss, standardization: model.standardization),

@@ -148,18 +148,6 @@ public struct TransferExperiment<Task: TransferTask>: Sendable {
     }
 }
 
-/// Measures elapsed wall-clock time between laps.
-struct Stopwatch {
-    private var start = DispatchTime.now().uptimeNanoseconds
-
-    /// Seconds since the previous lap (or creation), restarting the count.
-    mutating func lap() -> Double {
-        let now = DispatchTime.now().uptimeNanoseconds
-        defer { start = now }
-        return Double(now - start) / 1e9
-    }
-}
-
 /// Hands out seed indices to workers and releases finished seeds' records in order.
 private final class OrderedCollector: @unchecked Sendable {
     private let lock = NSLock()

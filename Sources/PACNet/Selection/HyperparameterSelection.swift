@@ -63,27 +63,28 @@ public struct HyperparameterSelection: Sendable, Equatable {
         allocated: (Double) -> PACNetModel<Network>?, schedule: (Int) -> TrainingSchedule,
         target: Dataset, seed: UInt64, stream: String
     ) throws(TrainingError) -> Choice {
-        let started = ContinuousClock.now
+        let stopwatch = Stopwatch()
         let ratioGrid: [Double?] = method.usesRatio ? (ratio.map { [$0] } ?? ratios) : [nil]
         let lambdaGrid: [Float?] = method.usesLambda ? (lambda.map { [$0] } ?? lambdas) : [nil]
         var foldRNG = RandomGenerator(seed: seed, stream: "\(stream)/folds")
-        let folds = folds(count: target.count, rng: &foldRNG)
+        // The (training, held-out) split of every fold, built once for all candidates.
+        let splits = folds(count: target.count, rng: &foldRNG).map { held in
+            let heldSet = Set(held)
+            return (train: target.rows((0..<target.count).filter { !heldSet.contains($0) }), validation: target.rows(held))
+        }
         var candidates: [Candidate] = []
         for r in ratioGrid {
             for l in lambdaGrid {
                 var total = 0.0
-                for (index, held) in folds.enumerated() {
-                    let heldSet = Set(held)
-                    let train = target.rows((0..<target.count).filter { !heldSet.contains($0) })
+                for (index, (train, validation)) in splits.enumerated() {
                     let setup = base.with(allocated: r.flatMap(allocated) ?? base.allocated, schedule: schedule(train.count),
                                           lambda: l ?? base.lambda)
                     var rng = RandomGenerator(seed: seed, stream: "\(stream)/fold-\(index)")
                     let model = try method.run(setup, target: train, rng: &rng).targetModel
-                    let validation = target.rows(held)
                     let loss = GradientMode.withoutGradients {
                         base.loss(Variable(model.predict(validation.inputs, batchSize: 512)), validation.targets).value.scalar
                     }
-                    total += Double(loss) * Double(held.count)
+                    total += Double(loss) * Double(validation.count)
                 }
                 let mean = total / Double(target.count)
                 // A diverged or non-finite candidate can never win.
@@ -91,7 +92,7 @@ public struct HyperparameterSelection: Sendable, Equatable {
             }
         }
         let best = candidates.indices.min { candidates[$0].validationLoss < candidates[$1].validationLoss }!
-        return Choice(ratio: candidates[best].ratio, lambda: candidates[best].lambda, candidates: candidates, seconds: (ContinuousClock.now - started).seconds)
+        return Choice(ratio: candidates[best].ratio, lambda: candidates[best].lambda, candidates: candidates, seconds: stopwatch.elapsed)
     }
 }
 
@@ -108,9 +109,4 @@ extension TransferSetup {
         TransferSetup(source: source, allocated: allocated, makeFresh: makeFresh, loss: loss, schedule: schedule,
                       lambda: lambda, baselines: baselines)
     }
-}
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
