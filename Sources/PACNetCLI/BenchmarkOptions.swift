@@ -14,11 +14,11 @@ struct BenchmarkOptions: ParsableArguments {
     @Option(help: "Comma-separated methods (default: the task's; available: \(TransferMethod.allCases.map(\.rawValue).joined(separator: ","))).")
     var methods: String?
 
-    @Option(parsing: .unconditional, help: "PAC-Net pruning ratio, the fraction of weights pruned, in (0, 1); a comma-separated list sweeps it; 'auto' chooses it from {0.5,0.7,0.8,0.9} by k-fold cross-validation on the target training data.")
-    var ratio: String = "0.8"
+    @Option(parsing: .unconditional, help: ArgumentHelp(stringLiteral: "PAC-Net pruning ratio, the fraction of weights pruned, \(PruningRatio.requirement); a comma-separated list sweeps it; 'auto' chooses it from \(AutoOption.selection.ratioGridDescription) by k-fold cross-validation on the target training data."))
+    var ratio: String = PruningRatio.paperDefault.description
 
-    @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Penalty strength of PAC-Net and L2-SP (>= 0); a comma-separated list sweeps it; 'auto' chooses it from {0,1e-4,1e-3,1e-2,1e-1} by k-fold cross-validation on the target training data.")
-    var lambda: String = "0.01"
+    @Option(name: .customLong("lambda"), parsing: .unconditional, help: ArgumentHelp(stringLiteral: "Penalty strength of PAC-Net and L2-SP (\(PenaltyStrength.requirement)); a comma-separated list sweeps it; 'auto' chooses it from \(AutoOption.selection.lambdaGridDescription) by k-fold cross-validation on the target training data."))
+    var lambda: String = PenaltyStrength.paperDefault.description
 
     @Option(name: .customLong("delta-alpha"), parsing: .unconditional, help: "DELTA's feature-map weight (>= 0).")
     var deltaAlpha: Double = 0.01
@@ -41,18 +41,18 @@ struct BenchmarkOptions: ParsableArguments {
     @Flag(name: .customLong("prune-biases"), help: "Prune biases too (weights only by default).")
     var pruneBiases = false
 
-    @Option(name: .customLong("source-epochs"), help: "Epochs of source training (default: the task's, 60; shapes 8).")
+    @Option(name: .customLong("source-epochs"), help: ArgumentHelp(stringLiteral: "Epochs of source training (default: the task's, \(StageSchedules.tabular.sourceEpochs); shapes \(StageSchedules.images.sourceEpochs))."))
     var sourceEpochs: Int?
 
-    @Option(name: .customLong("allocate-epochs"), help: "Epochs of PAC-Net's allocation stage (default: the task's, 30; shapes 3).")
+    @Option(name: .customLong("allocate-epochs"), help: ArgumentHelp(stringLiteral: "Epochs of PAC-Net's allocation stage (default: the task's, \(StageSchedules.tabular.allocateEpochs); shapes \(StageSchedules.images.allocateEpochs))."))
     var allocateEpochs: Int?
 
     @Option(name: .customLong("target-epochs"),
-            help: "Epochs of target training, every method (default: the task's, 300; shapes 30, and at least 300 steps).")
+            help: ArgumentHelp(stringLiteral: "Epochs of target training, every method (default: the task's, \(StageSchedules.tabular.targetDescription); shapes \(StageSchedules.images.targetDescription))."))
     var targetEpochs: Int?
 
     @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Adam learning rate of every stage.")
-    var learningRate: Double = 1e-3
+    var learningRate: Double = Double(LearningRate.standard.value)
 
     @Option(help: "Seeds run in parallel (results do not depend on it; default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -69,6 +69,24 @@ struct BenchmarkOptions: ParsableArguments {
         return try items.map { item in
             guard let value = Double(item) else { throw CLIError("\(option): '\(item)' is not a number") }
             return value
+        }
+    }
+
+    /// A comma-separated list of pruning ratios.
+    static func ratios(_ text: String, option: String) throws -> [PruningRatio] {
+        try numbers(text, option: option).map { value in
+            do { return try PruningRatio(value) } catch let error as SettingError {
+                throw CLIError("\(option) must be \(error.requirement), got \(value)")
+            }
+        }
+    }
+
+    /// A comma-separated list of penalty strengths.
+    static func lambdas(_ text: String, option: String) throws -> [PenaltyStrength] {
+        try numbers(text, option: option).map { value in
+            do { return try PenaltyStrength(value) } catch let error as SettingError {
+                throw CLIError("\(option) must be \(error.requirement), got \(value)")
+            }
         }
     }
 
@@ -103,39 +121,42 @@ struct BenchmarkOptions: ParsableArguments {
         }
         guard Set(config.methods).count == config.methods.count else { throw CLIError("--methods: a method is listed twice") }
         let autoRatio = try Self.isAuto(ratio, option: "--ratio"), autoLambda = try Self.isAuto(lambda, option: "--lambda")
-        let ratios = autoRatio ? [config.ratio] : try Self.numbers(ratio, option: "--ratio")
-        let lambdas = autoLambda ? [Double(config.lambda)] : try Self.numbers(lambda, option: "--lambda")
-        for value in ratios where !(value > 0 && value < 1) { throw CLIError("--ratio must be in (0, 1), got \(value)") }
-        for value in lambdas where !(value >= 0 && value.isFinite) { throw CLIError("--lambda must be a finite number >= 0, got \(value)") }
-        guard learningRate > 0 && learningRate.isFinite else { throw CLIError("--learning-rate must be positive, got \(learningRate)") }
+        let ratios = autoRatio ? [config.ratio] : try Self.ratios(ratio, option: "--ratio")
+        let lambdas = autoLambda ? [config.lambda] : try Self.lambdas(lambda, option: "--lambda")
+        do { config.schedules.learningRate = try LearningRate(learningRate) } catch {
+            throw CLIError("--learning-rate must be \(error.requirement), got \(learningRate)")
+        }
         guard let scope = PruningScope(rawValue: pruningScope) else {
             throw CLIError("--pruning-scope must be 'global' or 'per-layer', got '\(pruningScope)'")
         }
         guard jobs >= 1 else { throw CLIError("--jobs must be at least 1, got \(jobs)") }
         config.ratios = ratios
-        config.lambdas = lambdas.map(Float.init)
+        config.lambdas = lambdas
         config.autoRatio = autoRatio
         config.autoLambda = autoLambda
         if standardize && task.loss != .mse {
             throw CLIError("--standardize applies to regression tasks (MSE loss); \(task.name) is not one")
         }
         config.standardize = standardize
-        for (option, value) in [("--delta-alpha", deltaAlpha), ("--delta-beta", deltaBeta), ("--bss-eta", bssEta)] where !(value >= 0 && value.isFinite) {
-            throw CLIError("\(option) must be a finite number >= 0, got \(value)")
+        func strength(_ option: String, _ value: Double) throws -> PenaltyStrength {
+            do { return try PenaltyStrength(value) } catch { throw CLIError("\(option) must be \(error.requirement), got \(value)") }
         }
         guard bssK >= 1 else { throw CLIError("--bss-k must be at least 1, got \(bssK)") }
-        config.baselines.deltaFeatureWeight = Float(deltaAlpha)
-        config.baselines.deltaHeadWeight = Float(deltaBeta)
-        config.baselines.bssWeight = Float(bssEta)
+        config.baselines.deltaFeatureWeight = try strength("--delta-alpha", deltaAlpha)
+        config.baselines.deltaHeadWeight = try strength("--delta-beta", deltaBeta)
+        config.baselines.bssWeight = try strength("--bss-eta", bssEta)
         config.baselines.bssCount = bssK
         config.pruningScope = scope
         config.pruneBiases = pruneBiases
-        config.sourceEpochs = sourceEpochs ?? config.sourceEpochs
-        config.allocateEpochs = allocateEpochs ?? config.allocateEpochs
-        config.targetEpochs = targetEpochs ?? config.targetEpochs
-        config.learningRate = Float(learningRate)
+        config.schedules.sourceEpochs = sourceEpochs ?? config.schedules.sourceEpochs
+        config.schedules.allocateEpochs = allocateEpochs ?? config.schedules.allocateEpochs
+        config.schedules.targetEpochs = targetEpochs ?? config.schedules.targetEpochs
         config.parallelSeeds = jobs
-        if let problem = config.validationError() { throw CLIError(problem) }
+        do { try config.validate() } catch {
+            let flags = ["source epochs": "--source-epochs", "allocation epochs": "--allocate-epochs", "target epochs": "--target-epochs",
+                         "n_target": "--n-target", "n_target values": "--n-target", "ratios and lambdas": "--ratio/--lambda"]
+            throw CLIError("\(flags[error.setting] ?? error.setting) must be \(error.requirement), got \(error.value)")
+        }
         return config
     }
 }

@@ -3,9 +3,10 @@ import PACBenchmarks
 
 /// Runs a benchmark task from the shared options and prints its table or JSON lines.
 enum BenchmarkRunner {
-    static func run<Task: TransferTask>(_ task: Task, options: BenchmarkOptions) throws {
+    static func run<Benchmark: TransferTask>(_ task: Benchmark, options: BenchmarkOptions) throws {
         let config = try options.configuration(for: task)
-        let experiment = TransferExperiment(task: task, configuration: config)
+        let schedules = config.schedules
+        let experiment = try TransferExperiment(task: task, configuration: config)
         let started = DispatchTime.now().uptimeNanoseconds
         if !options.quiet {
             log("\(task.name): \(config.seeds.count) seed(s), n_target \(config.targetSizes.map(String.init).joined(separator: ",")), "
@@ -32,8 +33,8 @@ enum BenchmarkRunner {
             let ratioText = config.autoRatio ? "auto" : config.ratios.map { "\($0)" }.joined(separator: ",")
             let lambdaText = config.autoLambda ? "auto" : config.lambdas.map { "\($0)" }.joined(separator: ",")
             print("\nsettings: ratio \(ratioText), lambda \(lambdaText)\(config.standardize ? ", standardized" : ""), pruning \(config.pruningScope.rawValue)"
-                  + "\(config.pruneBiases ? " incl. biases" : ""), epochs source \(config.sourceEpochs) / allocate \(config.allocateEpochs)"
-                  + " / target \(config.targetEpochs)\(config.targetMinimumSteps > 0 ? " (at least \(config.targetMinimumSteps) steps)" : ""), learning rate \(config.learningRate); total \(elapsed(since: started))")
+                  + "\(config.pruneBiases ? " incl. biases" : ""), epochs source \(schedules.sourceEpochs) / allocate \(schedules.allocateEpochs)"
+                  + " / target \(schedules.targetEpochs)\(schedules.targetMinimumSteps > 0 ? " (at least \(schedules.targetMinimumSteps) steps)" : ""), learning rate \(schedules.learningRate); total \(elapsed(since: started))")
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PACBenchmarks
+import PACNet
 import PACIO
 
 /// `pacnet suite`: every task, all methods, an ablation, and a report with tables and figures.
@@ -45,10 +46,8 @@ struct SuiteCommand: ParsableCommand {
         suite.seeds = seeds
         suite.quick = quick
         suite.parallelSeeds = jobs
-        suite.ablationRatios = try BenchmarkOptions.numbers(ablationRatio, option: "--ablation-ratio")
-        suite.ablationLambdas = try BenchmarkOptions.numbers(ablationLambda, option: "--ablation-lambda").map(Float.init)
-        for r in suite.ablationRatios where !(r > 0 && r < 1) { throw CLIError("--ablation-ratio must be in (0, 1), got \(r)") }
-        for l in suite.ablationLambdas where !(l >= 0 && l.isFinite) { throw CLIError("--ablation-lambda must be >= 0, got \(l)") }
+        suite.ablationRatios = try BenchmarkOptions.ratios(ablationRatio, option: "--ablation-ratio")
+        suite.ablationLambdas = try BenchmarkOptions.lambdas(ablationLambda, option: "--ablation-lambda")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
 
         let quiet = self.quiet

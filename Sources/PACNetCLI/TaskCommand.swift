@@ -4,9 +4,9 @@ import PACBenchmarks
 /// A benchmark task's command: the shared options, validated against the task's defaults, and
 /// run through `BenchmarkRunner`.
 protocol TaskCommand: ParsableCommand {
-    associatedtype Task: TransferTask
+    associatedtype Benchmark: TransferTask
     /// The task with the command's own options applied.
-    var task: Task { get }
+    var task: Benchmark { get }
     var options: BenchmarkOptions { get }
 }
 

@@ -1,5 +1,6 @@
 import PACEngine
 import PACNN
+import PACNet
 
 /// A self-describing network architecture string, stored in model files so they can be
 /// rebuilt without code. Two kinds:
@@ -52,7 +53,7 @@ public enum Architecture: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The outputs serving `task`: an MLP's last layer serves both; a ResNet has a head per task.
-    public func outputWidth(for task: Task) -> Int {
+    public func outputWidth(for task: TaskSide) -> Int {
         switch self {
         case .mlp(let sizes, _): sizes[sizes.count - 1]
         case .resnet(let resnet): resnet.headOutputs[task.head]

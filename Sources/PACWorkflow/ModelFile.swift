@@ -20,7 +20,7 @@ public struct ModelFile {
     public var network: any Layer
     /// Present from pruning on.
     public var masks: WeightMasks?
-    public var stage: ModelStage
+    public var stage: PACNetStage
     public var loss: Loss
     public var standardization: Standardization?
     /// Input column names, in order (when trained from a CSV).
@@ -31,13 +31,13 @@ public struct ModelFile {
     public var targetTaskTargets: [String]?
     /// The height and width of the images an image model was trained on.
     public var imageSize: ImageSize?
-    public var ratio: Double?
-    /// The calibration penalty strength (Float, as used in training).
-    public var lambda: Float?
+    public var ratio: PruningRatio?
+    /// The calibration penalty strength.
+    public var lambda: PenaltyStrength?
     /// Metadata keys of other tools, kept as they are.
     public var extraMetadata: [String: String] = [:]
 
-    public init(architecture: Architecture, network: any Layer, stage: ModelStage, loss: Loss) {
+    public init(architecture: Architecture, network: any Layer, stage: PACNetStage, loss: Loss) {
         self.architecture = architecture
         self.network = network
         self.stage = stage
@@ -46,8 +46,8 @@ public struct ModelFile {
 
     /// The network for `task`: masked (pruned entries zeroed) for the source task, whole for the
     /// target; a multi-head network answers through the task's head.
-    public func model(for task: Task) throws(WorkflowError) -> any Layer {
-        guard stage.tasks.contains(task) else {
+    public func model(for task: TaskSide) throws(WorkflowError) -> any Layer {
+        guard stage.sides.contains(task) else {
             throw WorkflowError("this model is at stage '\(stage.rawValue)' and serves only the source task; calibrate it for the target task")
         }
         return Self.view(network, masks: masks, task: task)
@@ -56,17 +56,17 @@ public struct ModelFile {
     /// The names of `task`'s outputs, if known. The target task of a single-output network shares
     /// the source's outputs and so, unless calibration recorded its own, the source's names; a
     /// multi-head network's target head has attributes of its own.
-    public func outputNames(for task: Task) -> [String]? {
+    public func outputNames(for task: TaskSide) -> [String]? {
         guard task == .target else { return targets }
         return targetTaskTargets ?? (TaskHeads.isMultiTask(network) ? nil : targets)
     }
 
-    private static func view<Network: Layer>(_ network: Network, masks: WeightMasks?, task: Task) -> any Layer {
+    private static func view<Network: Layer>(_ network: Network, masks: WeightMasks?, task: TaskSide) -> any Layer {
         if task == .source, let masks { return PACNetModel(network: network, masks: masks).sourceModel() }
         guard TaskHeads.isMultiTask(network) else { return network }
         // A copy, so selecting a head never changes the stored network.
         let view = network.clone()
-        TaskHeads.select(task.head, in: view)
+        TaskHeads.select(task, in: view)
         return view
     }
 
@@ -81,7 +81,7 @@ public struct ModelFile {
         metadata["pacnet.version"] = "1"
         metadata["pacnet.architecture"] = architecture.description
         metadata["pacnet.stage"] = stage.rawValue
-        metadata["pacnet.tasks"] = stage.tasks.map(\.rawValue).joined(separator: ",")
+        metadata["pacnet.tasks"] = stage.sides.map(\.rawValue).joined(separator: ",")
         metadata["pacnet.loss"] = loss.rawValue
         if let standardization { metadata["pacnet.standardization"] = standardization.json }
         if let features { metadata["pacnet.features"] = ModelFile.jsonList(features) }
@@ -156,9 +156,9 @@ public struct ModelFile {
             throw WorkflowError("\(name): unexpected tensor '\(unexpected)' for architecture \(architecture)")
         }
 
-        let stage: ModelStage
+        let stage: PACNetStage
         if let text = metadata["pacnet.stage"] {
-            guard let parsed = ModelStage(rawValue: text) else { throw WorkflowError("\(name): unknown stage '\(text)'") }
+            guard let parsed = PACNetStage(rawValue: text) else { throw WorkflowError("\(name): unknown stage '\(text)'") }
             stage = parsed
         } else {
             stage = masks.isEmpty ? .trained : .allocated
@@ -178,8 +178,18 @@ public struct ModelFile {
         model.targets = try metadata["pacnet.targets"].map { (text) throws(WorkflowError) in try parseList(text, name) }
         model.targetTaskTargets = try metadata["pacnet.target_task_targets"].map { (text) throws(WorkflowError) in try parseList(text, name) }
         model.imageSize = try metadata["pacnet.image_size"].map { (text) throws(WorkflowError) in try ImageSize(json: text, file: name) }
-        model.ratio = metadata["pacnet.ratio"].flatMap(Double.init)
-        model.lambda = metadata["pacnet.lambda"].flatMap(Float.init)
+        model.ratio = try metadata["pacnet.ratio"].map { (text) throws(WorkflowError) in
+            guard let value = Double(text), let ratio = try? PruningRatio(value) else {
+                throw WorkflowError("\(name): metadata pacnet.ratio '\(text)' is not a pruning ratio \(PruningRatio.requirement)")
+            }
+            return ratio
+        }
+        model.lambda = try metadata["pacnet.lambda"].map { (text) throws(WorkflowError) in
+            guard let value = Float(text), let lambda = try? PenaltyStrength(value) else {
+                throw WorkflowError("\(name): metadata pacnet.lambda '\(text)' is not a penalty strength (\(PenaltyStrength.requirement))")
+            }
+            return lambda
+        }
         model.extraMetadata = metadata.filter { !$0.key.hasPrefix("pacnet.") && $0.key != "format" }
         return model
     }

@@ -1,4 +1,5 @@
 import PACNN
+import PACNet
 
 /// Settings of one training stage run from files.
 public struct TrainingOptions: Sendable {
@@ -15,6 +16,20 @@ public struct TrainingOptions: Sendable {
         self.learningRate = learningRate
         self.seed = seed
         self.validation = validation
+    }
+
+    /// The stage's training schedule.
+    public var schedule: TrainingSchedule { TrainingSchedule(epochs: epochs, batchSize: batchSize, learningRate: learningRate) }
+
+    /// These options as calibration's target schedule: `epochs` epochs at batch
+    /// `min(rows, batchSize)`, no minimum step count.
+    public var targetSchedules: StageSchedules {
+        var schedules = StageSchedules.tabular
+        schedules.targetEpochs = epochs
+        schedules.targetBatchCap = batchSize
+        schedules.targetMinimumSteps = 0
+        schedules.learningRate = (try? LearningRate(learningRate)) ?? .standard
+        return schedules
     }
 
     /// The first problem with these settings, as one line.

@@ -20,8 +20,7 @@ public enum Workflow {
 
     /// Trains a new network on source data.
     public static func train(
-        data: LabeledData, architecture: Architecture, loss: Loss, options: TrainingOptions, standardize: Bool,
-        onStep: ((StepReport) -> Void)? = nil
+        data: LabeledData, architecture: Architecture, loss: Loss, options: TrainingOptions, standardize: Bool
     ) throws(WorkflowError) -> (ModelFile, TrainingReport) {
         try check(data, fits: architecture, loss: loss)
         if standardize && architecture.takesImages {
@@ -37,10 +36,12 @@ public enum Workflow {
         model.targets = data.targetNames
         model.imageSize = data.imageSize
         let network = model.network
-        let report = try run(model, fit: fit, validation: validation, options: options, stream: "workflow/train", onStep: onStep) { (dataset, rng) throws(TrainingError) -> [Double] in
-            TaskHeads.select(TaskHeads.source, in: network)
-            return try TrainingSchedule(epochs: options.epochs, batchSize: options.batchSize, learningRate: options.learningRate)
-                .train(network, on: dataset, loss: loss, rng: &rng, onStep: onStep)
+        let report = try run(model, fit: fit, validation: validation, options: options, stream: "workflow/train") { (dataset, rng) throws(TrainingError) in
+            TaskHeads.select(.source, in: network)
+            try TrainingProgress.stage("train") { () throws(TrainingError) in
+                _ = try options.schedule.train(network, on: dataset, loss: loss, rng: &rng)
+            }
+            return network
         }
         return (model, report)
     }
@@ -51,7 +52,7 @@ public enum Workflow {
             throw WorkflowError("the model is already at stage '\(model.stage.rawValue)'; prune a trained (unpruned) model")
         }
         var result = model
-        (result.network, result.masks) = Stages.prune(model.network, pruning)
+        (result.network, result.masks) = Stages.pruned(model.network, pruning)
         result.stage = .pruned
         result.ratio = pruning.ratio
         return result
@@ -59,60 +60,55 @@ public enum Workflow {
 
     /// Retrains a pruned model on the source data with pruned weights held at zero.
     public static func allocate(
-        _ model: ModelFile, data: LabeledData, options: TrainingOptions, onStep: ((StepReport) -> Void)? = nil
+        _ model: ModelFile, data: LabeledData, options: TrainingOptions
     ) throws(WorkflowError) -> (ModelFile, TrainingReport) {
         guard model.stage == .pruned || model.stage == .allocated, let masks = model.masks else {
             throw WorkflowError("allocation needs a pruned model (stage 'pruned'), got stage '\(model.stage.rawValue)'")
         }
         try check(data, fits: model, task: .source)
         var result = model
-        result.network = model.network.clone()
         result.stage = .allocated
-        let network = result.network
         let (fit, validation) = split(data, options)
-        let report = try run(result, fit: fit, validation: validation, options: options, stream: "workflow/allocate", onStep: onStep) { (dataset, rng) throws(TrainingError) -> [Double] in
-            try Stages.allocate(network, masks: masks, on: dataset, loss: model.loss,
-                                schedule: TrainingSchedule(epochs: options.epochs, batchSize: options.batchSize, learningRate: options.learningRate),
-                                rng: &rng, onStep: onStep)
-        }
+        let report = try run(result, fit: fit, validation: validation, options: options, stream: "workflow/allocate") { (dataset, rng) throws(TrainingError) in
+            try TrainingProgress.stage("allocate") { () throws(TrainingError) in
+                try Stages.allocated(model.network, masks: masks, on: dataset, loss: model.loss, schedule: options.schedule, rng: &rng)
+            }
+        } update: { result.network = $0 }
         return (result, report)
     }
 
     /// Trains only the pruned weights (and a multi-head network's target head) on the target
-    /// data, with `lambda * sum w_pruned^2`.
+    /// data, with `lambda * sum w_pruned^2`; `lambda` may be chosen by cross-validation on the
+    /// training rows (`HyperparameterSelection`; the `validation` rows are never used for it).
+    /// Target training follows `schedules` for the number of training rows.
     public static func calibrate(
-        _ model: ModelFile, data: LabeledData, lambda: Float, options: TrainingOptions, onStep: ((StepReport) -> Void)? = nil
-    ) throws(WorkflowError) -> (ModelFile, TrainingReport) {
+        _ model: ModelFile, data: LabeledData, lambda: Tunable<PenaltyStrength>, schedules: StageSchedules, options: TrainingOptions
+    ) throws(WorkflowError) -> (ModelFile, CalibrationReport) {
         guard model.stage == .allocated, let masks = model.masks else {
             throw WorkflowError("calibration needs an allocated model (stage 'allocated'), got stage '\(model.stage.rawValue)'")
         }
-        guard lambda >= 0, lambda.isFinite else { throw WorkflowError("--lambda must be a finite number >= 0, got \(lambda)") }
         try check(data, fits: model, task: .target)
+        let (fit, validation) = split(data, options)
+        if lambda == .auto, fit.count < 2 { throw WorkflowError("cross-validation needs at least 2 target rows, got \(fit.count)") }
+        let ratio: PruningRatio
+        if let recorded = model.ratio { ratio = recorded } else { ratio = try Stages.ratio(of: masks) }
+        let outcome = try Stages.calibrated(model.network, masks: masks, ratio: ratio, lambda: lambda, on: normalize(fit, model.standardization),
+                                            loss: model.loss, schedules: schedules, seed: options.seed)
         var result = model
         result.stage = .calibrated
-        result.lambda = lambda
+        result.network = outcome.network
+        result.lambda = outcome.lambda
         result.targetTaskTargets = data.targetNames
-        let (fit, validation) = split(data, options)
-        let schedule = TrainingSchedule(epochs: options.epochs, batchSize: min(options.batchSize, fit.count), learningRate: options.learningRate)
-        let normalized = normalize(fit, model.standardization)
-        var rng = RandomGenerator(seed: options.seed, stream: "workflow/calibrate")
-        let seconds: Double
-        do {
-            let stopwatch = Stopwatch()
-            result.network = try Stages.calibrated(model.network, masks: masks, on: normalized, loss: model.loss, schedule: schedule,
-                                                   lambda: lambda, rng: &rng, onStep: onStep)
-            seconds = stopwatch.elapsed
-        } catch { throw WorkflowError(error) }
         let target = try result.model(for: .target)
-        let report = TrainingReport(
+        let report = CalibrationReport(
             training: Score.of(target, on: fit, loss: model.loss, standardization: model.standardization),
             validation: validation.map { Score.of(target, on: $0, loss: model.loss, standardization: model.standardization) },
-            seconds: seconds)
+            seconds: outcome.seconds, epochs: schedules.target(rows: fit.count).epochs, selection: outcome.selection)
         return (result, report)
     }
 
     /// Scores a model's `task` network on labelled data.
-    public static func evaluate(_ model: ModelFile, data: LabeledData, task: Task) throws(WorkflowError) -> Score {
+    public static func evaluate(_ model: ModelFile, data: LabeledData, task: TaskSide) throws(WorkflowError) -> Score {
         let network = try model.model(for: task)
         try check(data, fits: model, task: task)
         return Score.of(network, on: data, loss: model.loss, standardization: model.standardization)
@@ -121,7 +117,7 @@ public enum Workflow {
     // MARK: Checks
 
     /// Checks that data and architecture agree in inputs, loss and (for `task`) outputs.
-    public static func check(_ data: LabeledData, fits architecture: Architecture, loss: Loss, task: Task = .source) throws(WorkflowError) {
+    public static func check(_ data: LabeledData, fits architecture: Architecture, loss: Loss, task: TaskSide = .source) throws(WorkflowError) {
         let inputFile = data.path ?? "the data", labelFile = data.labelsPath ?? inputFile
         try checkInputs(data.inputs, file: inputFile, featureNames: data.featureNames, fit: architecture)
         if architecture.takesImages && loss != .bce {
@@ -144,7 +140,7 @@ public enum Workflow {
     }
 
     /// Checks that data fit a model: architecture, loss, and the image size it was trained on.
-    public static func check(_ data: LabeledData, fits model: ModelFile, task: Task) throws(WorkflowError) {
+    public static func check(_ data: LabeledData, fits model: ModelFile, task: TaskSide) throws(WorkflowError) {
         try check(data, fits: model.architecture, loss: model.loss, task: task)
         try checkImageSize(data.inputs, file: data.path ?? "the data", fit: model)
     }
@@ -209,16 +205,19 @@ public enum Workflow {
         return Dataset(inputs: standardization.normalizeInputs(data.inputs), targets: standardization.normalizeTargets(data.targets))
     }
 
-    /// Runs a source-task training stage and scores the model's source network.
+    /// Runs a source-task training stage (`body` returns the trained network, which `update`
+    /// stores) and scores the model's source network.
     private static func run(
         _ model: ModelFile, fit: LabeledData, validation: LabeledData?, options: TrainingOptions, stream: String,
-        onStep: ((StepReport) -> Void)?, body: (Dataset, inout RandomGenerator) throws(TrainingError) -> [Double]
+        body: (Dataset, inout RandomGenerator) throws(TrainingError) -> any Layer, update: (any Layer) -> Void = { _ in }
     ) throws(WorkflowError) -> TrainingReport {
         var rng = RandomGenerator(seed: options.seed, stream: stream)
         let stopwatch = Stopwatch()
-        do { _ = try body(normalize(fit, model.standardization), &rng) } catch { throw WorkflowError(error) }
+        var result = model
+        do { result.network = try body(normalize(fit, model.standardization), &rng) } catch { throw WorkflowError(error) }
+        update(result.network)
         let seconds = stopwatch.elapsed
-        let source = try model.model(for: .source)
+        let source = try result.model(for: .source)
         return TrainingReport(
             training: Score.of(source, on: fit, loss: model.loss, standardization: model.standardization),
             validation: validation.map { Score.of(source, on: $0, loss: model.loss, standardization: model.standardization) },
@@ -226,26 +225,3 @@ public enum Workflow {
     }
 }
 
-/// The `PACNetModel` stages on a network of any architecture kind (generic functions open the
-/// `any Layer` a model file holds).
-enum Stages {
-    static func prune<Network: Layer>(_ network: Network, _ pruning: MagnitudePruning) -> (any Layer, WeightMasks?) {
-        let pacnet = PACNetModel.prune(network, with: pruning)
-        return (pacnet.network, pacnet.masks)
-    }
-
-    static func allocate<Network: Layer>(
-        _ network: Network, masks: WeightMasks, on data: Dataset, loss: Loss, schedule: TrainingSchedule,
-        rng: inout RandomGenerator, onStep: ((StepReport) -> Void)?
-    ) throws(TrainingError) -> [Double] {
-        try PACNetModel(network: network, masks: masks).allocate(on: data, loss: loss, schedule: schedule, rng: &rng, onStep: onStep)
-    }
-
-    static func calibrated<Network: Layer>(
-        _ network: Network, masks: WeightMasks, on data: Dataset, loss: Loss, schedule: TrainingSchedule, lambda: Float,
-        rng: inout RandomGenerator, onStep: ((StepReport) -> Void)?
-    ) throws(TrainingError) -> any Layer {
-        try PACNetModel(network: network, masks: masks)
-            .calibrated(on: data, loss: loss, schedule: schedule, lambda: lambda, rng: &rng, onStep: onStep).network
-    }
-}

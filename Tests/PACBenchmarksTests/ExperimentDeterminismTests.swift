@@ -45,8 +45,8 @@ struct ExperimentDeterminismTests {
         }
         #expect(rows(baselines, .scratch) == rows(all, .scratch))
         #expect(rows(baselines, .l2sp) == rows(all, .l2sp))
-        #expect(baselines.stages.map(\.stage) == [.source, .source])
-        #expect(baselines.stages.map(\.sourceScore) == all.stages.filter { $0.stage == .source }.map(\.sourceScore))
+        #expect(baselines.stages.map(\.stage) == [.trained, .trained])
+        #expect(baselines.stages.map(\.sourceScore) == all.stages.filter { $0.stage == .trained }.map(\.sourceScore))
     }
 
     /// The target pool is sized by the largest `n_target`; smaller runs use its prefix, so a size's

@@ -6,7 +6,7 @@ import Testing
 /// `ExperimentRecord.jsonLine`: the documented line formats, key order and rounding.
 struct ExperimentRecordJSONTests {
     @Test func stageRecordLine() {
-        let record = ExperimentRecord.stage(StageRecord(task: "friedman", seed: 0, stage: .source, sourceScore: 1.5, seconds: 2.1))
+        let record = ExperimentRecord.stage(StageRecord(task: "friedman", seed: 0, stage: .trained, sourceScore: 1.5, seconds: 2.1))
         #expect(record.jsonLine(metric: "rmse") == #"{"task":"friedman","seed":0,"stage":"source","source_rmse":1.5,"seconds":2.1}"#)
     }
 

@@ -9,7 +9,7 @@ struct ExperimentSemanticsTests {
         let records = try TinyExperiment.run(config)
         var expected: [String] = []
         for seed in config.seeds {
-            expected += ["\(seed) source", "\(seed) pruned", "\(seed) allocated"]
+            expected += ["\(seed) trained", "\(seed) pruned", "\(seed) allocated"]
             for n in config.targetSizes { for m in config.methods { expected.append("\(seed) \(n) \(m.rawValue)") } }
         }
         let actual = records.map { record -> String in
@@ -25,7 +25,7 @@ struct ExperimentSemanticsTests {
 
     @Test func withoutPacnetOnlyTheSourceStageIsRecorded() throws {
         let records = try TinyExperiment.run(TinyExperiment.configuration(methods: [.scratch, .finetune, .l2sp]))
-        #expect(records.stages.map(\.stage) == [.source, .source])
+        #expect(records.stages.map(\.stage) == [.trained, .trained])
         #expect(records.stages.map(\.seed) == [0, 1])
         #expect(records.transfers.count == 2 * 2 * 3)
         #expect(!records.transfers.contains { $0.method == .pacnet })
@@ -54,7 +54,7 @@ struct ExperimentSemanticsTests {
         }
         // Fine-tuning, by contrast, moves the source model.
         for r in records.transfers where r.method == .finetune {
-            let source = try #require(records.stages.first { $0.seed == r.seed && $0.stage == .source })
+            let source = try #require(records.stages.first { $0.seed == r.seed && $0.stage == .trained })
             #expect(r.sourceScore != source.sourceScore)
         }
     }
@@ -68,9 +68,9 @@ struct ExperimentSemanticsTests {
         config.seeds = [0, 1]
         config.targetSizes = [50]
         config.methods = [.scratch, .pacnet]
-        config.sourceEpochs = 40
-        config.allocateEpochs = 20
-        config.targetEpochs = 100
+        config.schedules.sourceEpochs = 40
+        config.schedules.allocateEpochs = 20
+        config.schedules.targetEpochs = 100
         config.parallelSeeds = 2
         let task = TinyExperiment.task(sourceTrainCount: 1000, testCount: 500, hiddenSizes: [32, 32])
         return try! TinyExperiment.run(config, task: task)
@@ -81,7 +81,7 @@ struct ExperimentSemanticsTests {
         for seed: UInt64 in [0, 1] {
             let stages = Self.endToEnd.stages.filter { $0.seed == seed }
             let score = Dictionary(uniqueKeysWithValues: stages.map { ($0.stage, $0.sourceScore) })
-            let source = try #require(score[.source]), pruned = try #require(score[.pruned])
+            let source = try #require(score[.trained]), pruned = try #require(score[.pruned])
             let allocated = try #require(score[.allocated])
             #expect(pruned > 1.5 * source, "seed \(seed): source \(source), pruned \(pruned)")
             #expect(allocated < pruned, "seed \(seed): pruned \(pruned), allocated \(allocated)")

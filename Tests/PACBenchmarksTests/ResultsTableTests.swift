@@ -8,15 +8,15 @@ struct ResultsTableTests {
         .transfer(TransferRecord(task: "friedman", seed: seed, nTarget: n, method: method, targetScore: target, sourceScore: source, seconds: 0.1))
     }
 
-    static func stage(_ seed: UInt64, _ stage: PipelineStage, _ score: Double) -> ExperimentRecord {
+    static func stage(_ seed: UInt64, _ stage: PACNetStage, _ score: Double) -> ExperimentRecord {
         .stage(StageRecord(task: "friedman", seed: seed, stage: stage, sourceScore: score, seconds: 0.1))
     }
 
     static let records: [ExperimentRecord] = [
-        stage(0, .source, 1.0), stage(0, .pruned, 5.0), stage(0, .allocated, 1.2),
+        stage(0, .trained, 1.0), stage(0, .pruned, 5.0), stage(0, .allocated, 1.2),
         transfer(0, 10, .scratch, 4.0, nil), transfer(0, 10, .finetune, 3.0, 2.0), transfer(0, 10, .pacnet, 2.5, 1.2),
         transfer(0, 50, .scratch, 2.0, nil), transfer(0, 50, .finetune, 2.2, 2.1), transfer(0, 50, .pacnet, 2.1, 1.2),
-        stage(1, .source, 3.0), stage(1, .pruned, 7.0), stage(1, .allocated, 1.4),
+        stage(1, .trained, 3.0), stage(1, .pruned, 7.0), stage(1, .allocated, 1.4),
         transfer(1, 10, .scratch, 6.0, nil), transfer(1, 10, .finetune, 3.0, 4.0), transfer(1, 10, .pacnet, 2.5, 1.4),
         transfer(1, 50, .scratch, 2.0, nil), transfer(1, 50, .finetune, 2.2, 2.3), transfer(1, 50, .pacnet, 2.1, 1.4),
     ]
@@ -44,7 +44,7 @@ struct ResultsTableTests {
 
     @Test func stageRowsInPipelineOrder() {
         let stages = Self.table.stageRows
-        #expect(stages.map(\.stage) == [.source, .pruned, .allocated])
+        #expect(stages.map(\.stage) == [.trained, .pruned, .allocated])
         #expect(stages.map(\.source) == [Summary([1, 3]), Summary([5, 7]), Summary([1.2, 1.4])])
     }
 
@@ -85,9 +85,9 @@ struct ResultsTableTests {
         let lines = Self.table.render().split(separator: "\n")
         let header = try #require(lines.firstIndex { $0.contains("source model on the source test set") })
         let after = lines[(header + 1)...].map { String($0) }
-        let stageLines = after.filter { line in PipelineStage.allCases.contains { line.hasPrefix($0.rawValue + " ") } }
+        let stageLines = after.filter { line in PACNetStage.allCases.contains { line.hasPrefix($0.rawValue + " ") } }
         #expect(stageLines.count == 3)
-        #expect(stageLines.first?.hasPrefix("source") == true && stageLines.first?.contains("2.000 ± 1.414") == true)
+        #expect(stageLines.first?.hasPrefix("trained") == true && stageLines.first?.contains("2.000 ± 1.414") == true)
         #expect(stageLines.dropFirst().first?.hasPrefix("pruned") == true && stageLines.dropFirst().first?.contains("6.000 ± 1.414") == true)
         #expect(stageLines.last?.hasPrefix("allocated") == true && stageLines.last?.contains("1.300 ± 0.141") == true)
     }

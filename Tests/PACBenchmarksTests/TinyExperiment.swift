@@ -19,9 +19,9 @@ enum TinyExperiment {
         config.seeds = seeds
         config.targetSizes = targetSizes
         config.methods = methods
-        config.sourceEpochs = 3
-        config.allocateEpochs = 2
-        config.targetEpochs = 4
+        config.schedules.sourceEpochs = 3
+        config.schedules.allocateEpochs = 2
+        config.schedules.targetEpochs = 4
         config.parallelSeeds = 1
         return config
     }
@@ -34,7 +34,7 @@ enum TinyExperiment {
 /// A record without its timing, with scores as bit patterns so equality means bit-equality.
 struct ScoreRow: Equatable, CustomStringConvertible {
     var seed: UInt64
-    var stage: PipelineStage?
+    var stage: PACNetStage?
     var nTarget: Int?
     var method: TransferMethod?
     var targetBits: UInt64?

@@ -1,3 +1,4 @@
+import Foundation
 import PACEngine
 import PACNN
 import Testing
@@ -15,12 +16,17 @@ struct TrainerTests {
         let (x, y) = lineData(seed: 1)
         var rng = RandomGenerator(seed: 1, stream: "init")
         let model = Linear(inFeatures: 1, outFeatures: 1, rng: &rng)
-        var reports: [EpochReport] = []
-        let trainer = Trainer(epochs: 40, batchSize: 8, loss: .mse, onEpoch: { reports.append($0) })
+        let log = StepLog()
+        let trainer = Trainer(epochs: 40, batchSize: 8, loss: .mse)
         let initialLoss = meanSquaredError(Variable(model.predict(x)), y).value.scalar
-        let history = try trainer.fit(model, optimizer: SGD(parameters: model.parameters(), learningRate: 0.1, momentum: 0.9),
-                                      inputs: x, targets: y, rng: &rng)
+        let history = try TrainingProgress.observing(log.observer) { () throws(TrainingError) in
+            try trainer.fit(model, optimizer: SGD(parameters: model.parameters(), learningRate: 0.1, momentum: 0.9),
+                            inputs: x, targets: y, rng: &rng)
+        }
         #expect(history.count == 40)
+        // The observer sees every step (8 per epoch); each epoch's last step carries its mean loss.
+        let reports = log.steps.filter { $0.step == $0.stepsPerEpoch }
+        #expect(log.steps.count == 40 * 8 && log.labels == ["train"])
         #expect(reports.map(\.epoch) == Array(1...40) && reports.allSatisfy { $0.epochs == 40 })
         #expect(reports.map(\.loss) == history)
         #expect(history.last! < 1e-6 * Double(max(initialLoss, 1)))
@@ -84,14 +90,16 @@ struct TrainerTests {
         let (x, y) = lineData(seed: 5)
         var rng = RandomGenerator(seed: 5)
         let model = MLP(sizes: [1, 8, 1], activation: .relu, rng: &rng)
-        var epochsCompleted = 0
+        let log = StepLog()
         let error = #expect(throws: TrainingError.self) {
-            try Trainer(epochs: 100, batchSize: 8, loss: .mse, onEpoch: { _ in epochsCompleted += 1 })
-                .fit(model, optimizer: SGD(parameters: model.parameters(), learningRate: 1e6), inputs: x, targets: y, rng: &rng)
+            try TrainingProgress.observing(log.observer) { () throws(TrainingError) in
+                try Trainer(epochs: 100, batchSize: 8, loss: .mse)
+                    .fit(model, optimizer: SGD(parameters: model.parameters(), learningRate: 1e6), inputs: x, targets: y, rng: &rng)
+            }
         }
         guard case .nonFiniteLoss(_, _, let value)? = error else { return }
         #expect(!value.isFinite)
-        #expect(epochsCompleted < 100)
+        #expect(log.steps.filter { $0.step == $0.stepsPerEpoch }.count < 100)
     }
 
     @Test func regularizerIsAddedToTheObjective() throws {
@@ -101,7 +109,7 @@ struct TrainerTests {
         let x = Tensor(shape: [4, 1], scalars: [0, 0, 0, 0])
         let y = Tensor(zeros: [4, 1])
         var rng = RandomGenerator(seed: 6)
-        let trainer = Trainer(epochs: 3, batchSize: 4, loss: .mse, regularizer: { model.weight.variable.squared().sum() })
+        let trainer = Trainer(epochs: 3, batchSize: 4, loss: .mse, objective: .penalized(by: { model.weight.variable.squared().sum() }))
         let history = try trainer.fit(model, optimizer: SGD(parameters: model.parameters(), learningRate: 0.1),
                                       inputs: x, targets: y, rng: &rng)
         #expect(history == [0, 0, 0])  // the history reports the data loss only
@@ -144,4 +152,15 @@ struct TrainerTests {
         let correct = (0..<64).filter { (logits[$0, 1] > logits[$0, 0] ? 1 : 0) == Int(labels.scalars[$0]) }.count
         #expect(correct >= 58)
     }
+}
+
+/// Collects the steps a `TrainingProgress` observer sees.
+final class StepLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [(label: String, step: StepReport)] = []
+
+    var observer: TrainingProgress.Observer { { [self] label, step in lock.withLock { recorded.append((label, step)) } } }
+    var steps: [StepReport] { lock.withLock { recorded.map(\.step) } }
+    /// The distinct labels, in order of first appearance.
+    var labels: [String] { lock.withLock { recorded.map(\.label).reduce(into: []) { if !$0.contains($1) { $0.append($1) } } } }
 }

@@ -23,16 +23,16 @@ struct OptionValidationTests {
         (["--methods", "pacnet,pacnet"], "--methods"),
         (["--seeds", "0"], "--seeds"),
         (["--seeds", "-1"], "--seeds"),
-        (["--n-target", "0"], "n_target"),
+        (["--n-target", "0"], "--n-target"),
         (["--n-target", "10,x"], "'x'"),
         (["--n-target", "10,,20"], "--n-target"),
         (["--n-target", "10,10"], "distinct"),
         (["--pruning-scope", "bogus"], "bogus"),
         (["--learning-rate", "0"], "--learning-rate"),
         (["--learning-rate", "-1e-3"], "--learning-rate"),
-        (["--source-epochs", "0"], "source epochs"),
-        (["--allocate-epochs", "0"], "allocate epochs"),
-        (["--target-epochs", "0"], "target epochs"),
+        (["--source-epochs", "0"], "--source-epochs must be at least 1"),
+        (["--allocate-epochs", "0"], "--allocate-epochs must be at least 1"),
+        (["--target-epochs", "0"], "--target-epochs must be at least 1"),
         (["--jobs", "0"], "--jobs"),
         (["--delta-alpha", "-1"], "--delta-alpha"),
         (["--delta-beta", "nan"], "--delta-beta"),
@@ -69,12 +69,12 @@ struct OptionValidationTests {
         #expect(config.lambda == 0.01)
         #expect(config.pruningScope == .global)
         #expect(config.pruneBiases == false)
-        #expect(config.sourceEpochs == 60)
-        #expect(config.allocateEpochs == 30)
-        #expect(config.targetEpochs == 300)
-        #expect(config.learningRate == 1e-3)
-        #expect(config.sourceBatchSize == 128)
-        #expect(config.targetBatchCap == 32)
+        #expect(config.schedules.sourceEpochs == 60)
+        #expect(config.schedules.allocateEpochs == 30)
+        #expect(config.schedules.targetEpochs == 300)
+        #expect(config.schedules.learningRate.value == 1e-3)
+        #expect(config.schedules.batchSize == 128)
+        #expect(config.schedules.targetBatchCap == 32)
         #expect(config.parallelSeeds == ProcessInfo.processInfo.activeProcessorCount)
         #expect(command.options.json == false)
         #expect(command.options.quiet == false)
@@ -98,8 +98,8 @@ struct OptionValidationTests {
         #expect(config.lambda == 0)
         #expect(config.pruningScope == .perLayer)
         #expect(config.pruneBiases)
-        #expect(config.sourceEpochs == 4 && config.allocateEpochs == 3 && config.targetEpochs == 2)
-        #expect(config.learningRate == 0.01)
+        #expect(config.schedules.sourceEpochs == 4 && config.schedules.allocateEpochs == 3 && config.schedules.targetEpochs == 2)
+        #expect(config.schedules.learningRate.value == 0.01)
         #expect(config.parallelSeeds == 3)
         #expect(command.options.json && command.options.quiet)
     }

@@ -48,12 +48,12 @@ import Testing
         let command = try FriedmanCommand.parse(["--lambda", "auto", "--ratio", " auto", "--standardize"])
         let config = try command.options.configuration(for: FriedmanTask())
         #expect(config.autoLambda && config.autoRatio && config.standardize)
-        #expect(config.variants(of: .pacnet) == [MethodVariant(ratio: nil, lambda: nil, autoRatio: true, autoLambda: true)])
-        #expect(config.variants(of: .l2sp) == [MethodVariant(ratio: nil, lambda: nil, autoLambda: true)])
-        #expect(config.variants(of: .finetune) == [MethodVariant(ratio: nil, lambda: nil)])
+        #expect(config.variants(of: .pacnet) == [.pacnet(ratio: .auto, lambda: .auto)])
+        #expect(config.variants(of: .l2sp) == [.l2sp(lambda: .auto)])
+        #expect(config.variants(of: .finetune) == [.finetune])
         #expect(config.allocatedRatios == [0.5, 0.7, 0.8, 0.9])
         let lambdaOnly = try FriedmanCommand.parse(["--lambda", "auto"]).options.configuration(for: FriedmanTask())
-        #expect(lambdaOnly.variants(of: .pacnet) == [MethodVariant(ratio: 0.8, lambda: nil, autoLambda: true)])
+        #expect(lambdaOnly.variants(of: .pacnet) == [.pacnet(ratio: .fixed(0.8), lambda: .auto)])
         #expect(lambdaOnly.allocatedRatios == [0.8])
         for (arguments, fragment) in [(["--lambda", "0.1,auto"], "'auto' cannot be combined"),
                                       (["--ratio", "auto", "--n-target", "1,5"], "at least 2 target samples")] {
@@ -78,16 +78,16 @@ import Testing
         let config = try command.options.configuration(for: command.task)
         #expect(config.targetSizes == [100, 500, 2000])
         #expect(config.methods == TransferMethod.allCases)
-        #expect(config.sourceEpochs == 8 && config.allocateEpochs == 3 && config.targetEpochs == 30)
-        #expect(config.targetBatchCap == 64 && config.targetMinimumSteps == 300)
+        #expect(config.schedules.sourceEpochs == 8 && config.schedules.allocateEpochs == 3 && config.schedules.targetEpochs == 30)
+        #expect(config.schedules.targetBatchCap == 64 && config.schedules.targetMinimumSteps == 300)
         // max(30 epochs, 300 steps) at batch min(n, 64).
-        #expect(config.targetSchedule(100).epochs == 150 && config.targetSchedule(100).batchSize == 64)
-        #expect(config.targetSchedule(2000).epochs == 30)
-        #expect(config.targetSchedule(500).epochs == 38)
+        #expect(config.schedules.target(rows: 100).epochs == 150 && config.schedules.target(rows: 100).batchSize == 64)
+        #expect(config.schedules.target(rows: 2000).epochs == 30)
+        #expect(config.schedules.target(rows: 500).epochs == 38)
         // Explicit epochs still win over the task's.
         let custom = try ShapesCommand.parse(["--source-epochs", "1", "--target-epochs", "2"])
         let customConfig = try custom.options.configuration(for: custom.task)
-        #expect(customConfig.sourceEpochs == 1 && customConfig.targetEpochs == 2 && customConfig.allocateEpochs == 3)
+        #expect(customConfig.schedules.sourceEpochs == 1 && customConfig.schedules.targetEpochs == 2 && customConfig.schedules.allocateEpochs == 3)
         #expect(throws: (any Error).self) { try ShapesCommand.parse(["--blocks", "0"]) }
     }
 

@@ -16,29 +16,25 @@ import Testing
         #expect(sizes.max()! - sizes.min()! <= 1)
     }
 
-    func setup() throws -> (TransferSetup<MLP>, [Double: PACNetModel<MLP>], Dataset) {
+    func pipeline() throws -> (TransferPipeline<MLP>, Dataset) {
         let (source, _, sourceData) = try Fixtures.allocated()
-        var allocated: [Double: PACNetModel<MLP>] = [:]
-        for ratio in [0.5, 0.9] {
-            let model = PACNetModel.prune(source, with: MagnitudePruning(ratio: ratio))
-            var rng = RandomGenerator(seed: 3)
-            try model.allocate(on: sourceData, loss: .mse, schedule: Fixtures.schedule, rng: &rng)
-            allocated[ratio] = model
-        }
-        let setup = TransferSetup(source: source, allocated: allocated[0.5],
-                                  makeFresh: { MLP(sizes: [3, 12, 12, 1], activation: .tanh, rng: &$0) },
-                                  loss: .mse, schedule: Fixtures.schedule, lambda: 0.01)
-        return (setup, allocated, Fixtures.data(count: 20, seed: 40, shift: 0.8))
+        // The target schedule of every fold: Fixtures.schedule (5 epochs, batch 16, lr 1e-2).
+        let schedules = StageSchedules(sourceEpochs: 5, allocateEpochs: 5, targetEpochs: 5, batchSize: 16, targetBatchCap: 16,
+                                       learningRate: 1e-2)
+        var pipeline = TransferPipeline(source: source, sourceData: sourceData, loss: .mse, schedules: schedules,
+                                        makeFresh: { MLP(sizes: [3, 12, 12, 1], activation: .tanh, rng: &$0) })
+        pipeline.selection.ratios = [0.5, 0.9]
+        try pipeline.allocate(pipeline.selection.ratios, seed: 3, stream: "test/allocate")
+        return (pipeline, Fixtures.data(count: 20, seed: 40, shift: 0.8))
     }
 
     @Test func choosesTheLowestHeldOutLossDeterministically() throws {
-        let (setup, allocated, target) = try setup()
+        let (pipeline, target) = try pipeline()
         var selection = HyperparameterSelection()
         selection.lambdas = [0, 1000]
         selection.ratios = [0.5, 0.9]
         func run() throws -> HyperparameterSelection.Choice {
-            try selection.select(.pacnet, ratio: nil, lambda: nil, base: setup, allocated: { allocated[$0] },
-                                 schedule: { _ in Fixtures.schedule }, target: target, seed: 7, stream: "test")
+            try selection.select(.pacnet(ratio: .auto, lambda: .auto), in: pipeline, target: target, seed: 7, stream: "test")
         }
         let choice = try run()
         #expect(choice.candidates.count == 4)
@@ -46,7 +42,7 @@ import Testing
         let best = choice.candidates.min { $0.validationLoss < $1.validationLoss }!
         #expect(choice.ratio == best.ratio && choice.lambda == best.lambda)
         // A huge penalty pins the freed weights at zero: the shifted target is fit worse.
-        for ratio in [0.5, 0.9] {
+        for ratio: PruningRatio in [0.5, 0.9] {
             let losses = choice.candidates.filter { $0.ratio == ratio }.map(\.validationLoss)
             #expect(losses[0] < losses[1], "ratio \(ratio): \(losses)")
         }
@@ -56,14 +52,23 @@ import Testing
     }
 
     @Test func fixedSettingsAreNotSearched() throws {
-        let (setup, allocated, target) = try setup()
-        let choice = try HyperparameterSelection().select(
-            .l2sp, ratio: nil, lambda: nil, base: setup, allocated: { allocated[$0] },
-            schedule: { _ in Fixtures.schedule }, target: target, seed: 8, stream: "test")
+        let (pipeline, target) = try pipeline()
+        let choice = try HyperparameterSelection().select(.l2sp(lambda: .auto), in: pipeline, target: target, seed: 8, stream: "test")
         #expect(choice.ratio == nil && choice.candidates.count == 5 && choice.candidates.allSatisfy { $0.ratio == nil })
-        let lambdaOnly = try HyperparameterSelection().select(
-            .pacnet, ratio: 0.9, lambda: nil, base: setup, allocated: { allocated[$0] },
-            schedule: { _ in Fixtures.schedule }, target: target, seed: 8, stream: "test")
+        let lambdaOnly = try HyperparameterSelection().select(.pacnet(ratio: .fixed(0.9), lambda: .auto), in: pipeline,
+                                                              target: target, seed: 8, stream: "test")
         #expect(lambdaOnly.ratio == 0.9 && lambdaOnly.candidates.count == 5)
+    }
+
+    @Test func thePipelineTrainsTheChosenSettingOnAllTheData() throws {
+        let (pipeline, target) = try pipeline()
+        let streams = TransferStreams(seed: 9, training: "test/train", selection: "test/select")
+        let outcome = try pipeline.transfer(.pacnet(ratio: .auto, lambda: .auto), target: target, streams: streams)
+        let choice = try #require(outcome.selection)
+        #expect(outcome.method == choice.method && !outcome.method.isAuto)
+        // The same fixed method, trained directly, gives the same bits.
+        let fixed = try pipeline.transfer(choice.method, target: target, streams: streams)
+        #expect(fixed.selection == nil)
+        #expect(Fixtures.bits(fixed.result.targetModel.predict(target.inputs)) == Fixtures.bits(outcome.result.targetModel.predict(target.inputs)))
     }
 }

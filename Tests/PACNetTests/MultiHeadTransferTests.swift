@@ -38,8 +38,8 @@ import Testing
         let sourceData = Dataset(inputs: x, targets: labels(x, outputs: 3, shift: 0))
         var rng = RandomGenerator(seed: 3)
         try schedule.train(source, on: sourceData, loss: .bce, rng: &rng)
-        let pacnet = PACNetModel.prune(source, with: MagnitudePruning(ratio: 0.6))
-        try pacnet.allocate(on: sourceData, loss: .bce, schedule: schedule, rng: &rng)
+        let pacnet = try PACNetModel.pruned(source, with: MagnitudePruning(ratio: 0.6))
+            .allocated(on: sourceData, loss: .bce, schedule: schedule, rng: &rng)
         let t = images(24, seed: 4)
         return (source, pacnet, sourceData, Dataset(inputs: t, targets: labels(t, outputs: 2, shift: 1)))
     }
@@ -65,13 +65,13 @@ import Testing
     @Test func calibrationKeepsTheSourceModelExactAndTrainsTheNewHead() throws {
         let (source, allocated, sourceData, target) = try Self.allocated()
         let allocatedState = allocated.network.stateDict().map { Self.bits($0.value) }
-        let before = allocated.network.predict(sourceData.inputs, head: TaskHeads.source)
+        let before = allocated.network.predict(sourceData.inputs, head: TaskSide.source.head)
         var rng = RandomGenerator(seed: 5)
         let result = try TransferMethod.pacnet.run(setup(source, allocated), target: target, rng: &rng)
         let calibrated = result.targetModel, sourceModel = result.sourceModel!
 
         // The masked network with the source head is the allocated source model, to the bit.
-        #expect(sourceModel.activeHead == TaskHeads.source && calibrated.activeHead == TaskHeads.target)
+        #expect(sourceModel.activeHead == TaskSide.source.head && calibrated.activeHead == TaskSide.target.head)
         #expect(Self.bits(sourceModel.predict(sourceData.inputs)) == Self.bits(before))
         #expect(allocated.network.stateDict().map { Self.bits($0.value) } == allocatedState)
 
@@ -104,11 +104,11 @@ import Testing
             var rng = RandomGenerator(seed: 6)
             let result = try method.run(setup(source, allocated), target: target, rng: &rng)
             let model = result.targetModel
-            #expect(model.activeHead == TaskHeads.target, "\(method)")
+            #expect(model.activeHead == TaskSide.target.head, "\(method)")
             // The source head never takes part in target training.
             if method != .scratch {
                 #expect(Self.bits(model.heads[0].weight.value) == Self.bits(source.heads[0].weight.value), "\(method)")
-                #expect(result.sourceModel?.activeHead == TaskHeads.source, "\(method)")
+                #expect(result.sourceModel?.activeHead == TaskSide.source.head, "\(method)")
             }
             #expect(model.heads[1].weight.value != source.heads[1].weight.value, "\(method)")
         }

@@ -7,7 +7,7 @@ import Testing
     @Test func pruneZeroesACopyAndLeavesTheSourceUntouched() {
         let source = Fixtures.network()
         let before = source.stateDict().map { Fixtures.bits($0.value) }
-        let pacnet = PACNetModel.prune(source, with: MagnitudePruning(ratio: 0.8))
+        let pacnet = PACNetModel.pruned(source, with: MagnitudePruning(ratio: 0.8))
         #expect(source.stateDict().map { Fixtures.bits($0.value) } == before)
         for (parameter, mask) in pacnet.masks.parameters(of: pacnet.network) {
             for i in 0..<mask.count where mask.scalars[i] == 0 { #expect(parameter.value.scalars[i].bitPattern == 0) }
@@ -18,11 +18,13 @@ import Testing
         let source = Fixtures.network()
         let data = Fixtures.data(count: 128, seed: 2)
         // At 0.8 global pruning removes this tiny network's whole output layer; 0.5 keeps every layer alive.
-        let pacnet = PACNetModel.prune(source, with: MagnitudePruning(ratio: 0.5))
-        #expect(pacnet.masks.masks.allSatisfy { $0.mask.scalars.contains(1) })
-        let pruned = pacnet.network.stateDict()
+        let prunedModel = PACNetModel.pruned(source, with: MagnitudePruning(ratio: 0.5))
+        #expect(prunedModel.masks.masks.allSatisfy { $0.mask.scalars.contains(1) })
+        let pruned = prunedModel.network.stateDict()
         var rng = RandomGenerator(seed: 4)
-        try pacnet.allocate(on: data, loss: .mse, schedule: Fixtures.schedule, rng: &rng)
+        let pacnet = try prunedModel.allocated(on: data, loss: .mse, schedule: Fixtures.schedule, rng: &rng)
+        // Allocation returns a copy: the pruned model is untouched.
+        #expect(prunedModel.network.stateDict().map { Fixtures.bits($0.value) } == pruned.map { Fixtures.bits($0.value) })
         var keptChanged = 0
         for (name, mask) in pacnet.masks.masks {
             let now = pacnet.network.parameter(named: name)!.value
@@ -85,7 +87,7 @@ import Testing
     @Test func largerLambdaKeepsPrunedWeightsSmaller() throws {
         let (_, allocated, _) = try Fixtures.allocated()
         let target = Fixtures.data(count: 40, seed: 5, shift: 0.5)
-        func prunedNorm(_ lambda: Float) throws -> Double {
+        func prunedNorm(_ lambda: PenaltyStrength) throws -> Double {
             var rng = RandomGenerator(seed: 6)
             let c = try allocated.calibrated(on: target, loss: .mse, schedule: Fixtures.schedule, lambda: lambda, rng: &rng)
             return c.masks.inverted().parameters(of: c.network).reduce(0.0) { total, pair in

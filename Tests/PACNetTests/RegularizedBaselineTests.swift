@@ -9,21 +9,21 @@ import Testing
         let source = Fixtures.network()
         let model = source.clone()
         let x = Fixtures.data(count: 8, seed: 30).inputs
-        let forward = FeatureMapPenalty(source: source, weight: 0.5).forward(of: model)
-        let (prediction, penalty) = forward(Variable(x))
+        let delta = FeatureMapPenalty(source: source, weight: 0.5)
+        let (prediction, penalty) = delta.apply(model, to: Variable(x))
         #expect(prediction.value == model.predict(x))
-        #expect(penalty!.value.scalar == 0)
+        #expect(penalty.value.scalar == 0)
 
         // Move one hidden weight; the penalty is 0.5 * sum over hidden maps of |F - F_s|^2 / (N * C).
         model.linearLayers[1].weight.value = model.linearLayers[1].weight.value.map { $0 + 0.1 }
-        let (_, moved) = forward(Variable(x))
+        let (_, moved) = delta.apply(model, to: Variable(x))
         let a = model.trace(Variable(x)).featureMaps.map(\.value), b = source.trace(Variable(x)).featureMaps.map(\.value)
         var expected = 0.0
         for (m, s) in zip(a, b) {
             let d = zip(m.scalars, s.scalars).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }
             expected += d / Double(m.shape[0] * m.shape[1])
         }
-        #expect(abs(Double(moved!.value.scalar) - 0.5 * expected) < 1e-5 * max(1, expected))
+        #expect(abs(Double(moved.value.scalar) - 0.5 * expected) < 1e-5 * max(1, expected))
         #expect(expected > 0)
         // The first hidden map did not move (only layer 1's weight changed).
         #expect(a[0] == b[0] && a[1] != b[1])
@@ -41,7 +41,7 @@ import Testing
     @Test func spectralShrinkagePenalizesTheSmallestSingularValue() {
         let model = Fixtures.network()
         let x = Fixtures.data(count: 16, seed: 32).inputs
-        let (_, penalty) = SpectralShrinkage(weight: 2, count: 1).forward(of: model)(Variable(x))
+        let (_, penalty) = SpectralShrinkage(weight: 2, count: 1).apply(model, to: Variable(x))
         // Against the eigenvalues of the 12 x 12 Gram matrix of the features.
         let f = model.trace(Variable(x)).features.value
         let d = f.shape[1]
@@ -50,7 +50,7 @@ import Testing
             for i in 0..<d { for j in 0..<d { gram[i * d + j] += Double(f[n, i]) * Double(f[n, j]) } }
         }
         let smallest = SymmetricEigen(symmetric: gram, order: d).eigenvalues[0]
-        #expect(abs(Double(penalty!.value.scalar) - 2 * smallest) < 1e-4 * max(1, smallest))
+        #expect(abs(Double(penalty.value.scalar) - 2 * smallest) < 1e-4 * max(1, smallest))
     }
 
     @Test func strongDeltaKeepsFeaturesCloserThanFineTuning() throws {

@@ -64,7 +64,7 @@ import Testing
                                   loss: .mse, schedule: Fixtures.schedule, lambda: 0.01)
         var rng = RandomGenerator(seed: 16)
         let model = try TransferMethod.freeze.run(setup, target: Fixtures.data(count: 32, seed: 17, shift: 0.4), rng: &rng).targetModel
-        let last = Set(TransferMethod.lastLayerParameters(of: model).map(ObjectIdentifier.init))
+        let last = Set(Method.lastLayerParameters(of: model).map(ObjectIdentifier.init))
         #expect(last.count == 2)
         for ((name, after), (_, before)) in zip(model.namedParameters(), source.namedParameters()) {
             let same = Fixtures.bits(after.value) == Fixtures.bits(before.value)

@@ -65,8 +65,8 @@ struct ImageWorkflowTests {
 
     /// A trained, then allocated and calibrated tiny ResNet: the file holds the whole state
     /// (BN running statistics included), the masks, the image size and both tasks' names.
-    @Test(arguments: [ModelStage.trained, .allocated, .calibrated])
-    func resNetModelFilesRoundTripBitForBit(stage: ModelStage) throws {
+    @Test(arguments: [PACNetStage.trained, .allocated, .calibrated])
+    func resNetModelFilesRoundTripBitForBit(stage: PACNetStage) throws {
         try withScratchDirectory { directory in
             let (sourceImages, sourceLabels) = try writeImageFiles(rows: 24, seed: 1, columns: [0, 1], prefix: "s", in: directory)
             let (targetImages, targetLabels) = try writeImageFiles(rows: 12, seed: 2, columns: [2], prefix: "t", in: directory)
@@ -77,7 +77,7 @@ struct ImageWorkflowTests {
             if stage != .trained {
                 (model, _) = try Workflow.allocate(try Workflow.prune(model, pruning: MagnitudePruning(ratio: 0.5)), data: source, options: options)
             }
-            if stage == .calibrated { (model, _) = try Workflow.calibrate(model, data: target, lambda: 0.01, options: options) }
+            if stage == .calibrated { (model, _) = try Workflow.calibrate(model, data: target, lambda: .fixed(0.01), schedules: options.targetSchedules, options: options) }
 
             let path = (directory as NSString).appendingPathComponent("model.safetensors")
             try model.save(to: path, overwrite: false)
@@ -98,7 +98,7 @@ struct ImageWorkflowTests {
             for ((_, mask), (_, original)) in zip(loaded.masks?.masks ?? [], model.masks?.masks ?? []) { #expect(bits(mask) == bits(original)) }
             // Only the backbone is masked.
             #expect(loaded.masks?.masks.allSatisfy { $0.name.hasPrefix("backbone.") } ?? true)
-            for task in stage.tasks {
+            for task in stage.sides {
                 #expect(bits(try loaded.model(for: task).predict(source.inputs)) == bits(try model.model(for: task).predict(source.inputs)))
             }
         }
@@ -114,7 +114,7 @@ struct ImageWorkflowTests {
             let (trained, _) = try Workflow.train(data: source, architecture: tinyResNet, loss: .bce, options: options, standardize: false)
             let (allocated, allocateReport) = try Workflow.allocate(try Workflow.prune(trained, pruning: MagnitudePruning(ratio: 0.5)),
                                                                     data: source, options: options)
-            let (calibrated, report) = try Workflow.calibrate(allocated, data: target, lambda: 0.01, options: options)
+            let (calibrated, report) = try Workflow.calibrate(allocated, data: target, lambda: .fixed(0.01), schedules: options.targetSchedules, options: options)
             #expect(bits(try calibrated.model(for: .source).predict(source.inputs)) == bits(try allocated.model(for: .source).predict(source.inputs)))
             #expect(try Workflow.evaluate(calibrated, data: source, task: .source) == allocateReport.training)
             #expect(report.training.metric == "accuracy")

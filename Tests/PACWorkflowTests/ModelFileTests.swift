@@ -8,8 +8,8 @@ import Testing
 
 /// Model files: what a save writes, what a load restores, and what a load refuses.
 struct ModelFileTests {
-    @Test(arguments: ModelStage.allCases)
-    func saveThenLoadRestoresEverything(stage: ModelStage) throws {
+    @Test(arguments: PACNetStage.allCases)
+    func saveThenLoadRestoresEverything(stage: PACNetStage) throws {
         let pipeline = try TinyPipeline()
         let model = pipeline.model(at: stage)
         try withScratchDirectory { directory in
@@ -22,7 +22,7 @@ struct ModelFileTests {
             #expect(parameterBits(loaded.network) == parameterBits(model.network))
             #expect(loaded.network.stateDict().map(\.name) == model.network.stateDict().map(\.name))
             #expect(loaded.stage == stage)
-            #expect(loaded.stage.tasks == (stage == .calibrated ? [.source, .target] : [.source]))
+            #expect(loaded.stage.sides == (stage == .calibrated ? [.source, .target] : [.source]))
             #expect(loaded.loss == .mse)
             #expect(loaded.features == ["a", "b", "c"])
             #expect(loaded.targets == ["y"])
@@ -30,7 +30,7 @@ struct ModelFileTests {
             #expect(loaded.standardization == model.standardization)
             #expect(loaded.standardization != nil)
             #expect(loaded.ratio == (stage == .trained ? nil : 0.5))
-            #expect(loaded.lambda == (stage == .calibrated ? Float(0.01) : nil))
+            #expect(loaded.lambda?.value == (stage == .calibrated ? Float(0.01) : nil))
             #expect(loaded.lambda == model.lambda)
 
             if stage == .trained {
@@ -70,8 +70,8 @@ struct ModelFileTests {
         }
     }
 
-    @Test(arguments: [ModelStage.trained, .pruned, .allocated])
-    func targetNetworkNeedsACalibratedModel(stage: ModelStage) throws {
+    @Test(arguments: [PACNetStage.trained, .pruned, .allocated])
+    func targetNetworkNeedsACalibratedModel(stage: PACNetStage) throws {
         let model = try TinyPipeline().model(at: stage)
         let error = workflowError { try model.model(for: .target) }
         #expect(error?.description.contains("calibrate") == true, "\(String(describing: error))")

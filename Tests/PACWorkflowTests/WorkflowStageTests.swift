@@ -13,7 +13,7 @@ struct WorkflowStageTests {
             [.trained, .pruned, .allocated, .calibrated])
         #expect(pipeline.trained.masks == nil)
         #expect(pipeline.pruned.ratio == 0.5)
-        #expect(pipeline.calibrated.lambda == Float(0.05))
+        #expect(pipeline.calibrated.lambda?.value == Float(0.05))
         #expect(pipeline.calibrated.targetTaskTargets == ["z"])
         #expect(pipeline.calibrated.targets == ["y"])
         let masks = try #require(pipeline.pruned.masks)
@@ -88,9 +88,9 @@ struct WorkflowStageTests {
         #expect(prune?.description == "the model is already at stage 'allocated'; prune a trained (unpruned) model")
         let allocate = workflowError { try Workflow.allocate(pipeline.trained, data: pipeline.source, options: options) }
         #expect(allocate?.description == "allocation needs a pruned model (stage 'pruned'), got stage 'trained'")
-        let calibrate = workflowError { try Workflow.calibrate(pipeline.pruned, data: pipeline.target, lambda: 0.01, options: options) }
+        let calibrate = workflowError { try Workflow.calibrate(pipeline.pruned, data: pipeline.target, lambda: .fixed(0.01), schedules: options.targetSchedules, options: options) }
         #expect(calibrate?.description == "calibration needs an allocated model (stage 'allocated'), got stage 'pruned'")
-        let lambda = workflowError { try Workflow.calibrate(pipeline.allocated, data: pipeline.target, lambda: -1, options: options) }
-        #expect(lambda?.description == "--lambda must be a finite number >= 0, got -1.0")
+        // An out-of-range lambda cannot reach calibration: the value type refuses it.
+        #expect(throws: SettingError("penalty strength", must: "a finite number >= 0", got: -1.0)) { try PenaltyStrength(Double(-1)) }
     }
 }

@@ -54,9 +54,9 @@ struct TinyPipeline {
     let allocated: ModelFile
     let calibrated: ModelFile
     let allocateReport: Workflow.TrainingReport
-    let calibrateReport: Workflow.TrainingReport
+    let calibrateReport: Workflow.CalibrationReport
 
-    init(standardize: Bool = true, ratio: Double = 0.5, lambda: Float = 0.01) throws {
+    init(standardize: Bool = true, ratio: PruningRatio = 0.5, lambda: PenaltyStrength = 0.01) throws {
         source = regressionData(rows: 64, seed: 1)
         // A related target task with its own target column name.
         target = regressionData(rows: 32, seed: 2, offset: 0.5, scale: -0.8, targetName: "z")
@@ -65,10 +65,10 @@ struct TinyPipeline {
                                           standardize: standardize)
         pruned = try Workflow.prune(trained, pruning: MagnitudePruning(ratio: ratio))
         (allocated, allocateReport) = try Workflow.allocate(pruned, data: source, options: options)
-        (calibrated, calibrateReport) = try Workflow.calibrate(allocated, data: target, lambda: lambda, options: options)
+        (calibrated, calibrateReport) = try Workflow.calibrate(allocated, data: target, lambda: .fixed(lambda), schedules: options.targetSchedules, options: options)
     }
 
-    func model(at stage: ModelStage) -> ModelFile {
+    func model(at stage: PACNetStage) -> ModelFile {
         switch stage {
         case .trained: trained
         case .pruned: pruned

@@ -9,20 +9,11 @@ public enum ExperimentRecord: Sendable, Equatable {
     case transfer(TransferRecord)
 }
 
-/// The stages at which the source model is scored.
-public enum PipelineStage: String, CaseIterable, Sendable {
-    /// Trained on the source.
-    case source
-    /// After magnitude pruning.
-    case pruned
-    /// After allocation (retraining with pruned entries held at zero).
-    case allocated
-}
-
 public struct StageRecord: Sendable, Equatable {
     public let task: String
     public let seed: UInt64
-    public let stage: PipelineStage
+    /// The source model's stage: `trained`, `pruned` or `allocated`.
+    public let stage: PACNetStage
     /// The pruning ratio of the `pruned` and `allocated` stages.
     public let ratio: Double?
     /// The source test scores of the model at this stage, one per task metric.
@@ -30,7 +21,7 @@ public struct StageRecord: Sendable, Equatable {
     /// Time spent producing this stage.
     public let seconds: Double
 
-    public init(task: String, seed: UInt64, stage: PipelineStage, ratio: Double? = nil, sourceScores: [Double], seconds: Double) {
+    public init(task: String, seed: UInt64, stage: PACNetStage, ratio: Double? = nil, sourceScores: [Double], seconds: Double) {
         self.task = task
         self.seed = seed
         self.stage = stage
@@ -40,7 +31,7 @@ public struct StageRecord: Sendable, Equatable {
     }
 
     /// A record of a single-metric task.
-    public init(task: String, seed: UInt64, stage: PipelineStage, sourceScore: Double, seconds: Double) {
+    public init(task: String, seed: UInt64, stage: PACNetStage, sourceScore: Double, seconds: Double) {
         self.init(task: task, seed: seed, stage: stage, sourceScores: [sourceScore], seconds: seconds)
     }
 
@@ -114,6 +105,12 @@ public struct SelectionOutcome: Sendable, Equatable {
         self.seconds = seconds
     }
 
+    /// What cross-validation chose for `method` (which has `auto` settings).
+    public init(_ method: Method, _ choice: HyperparameterSelection.Choice) {
+        self.init(autoRatio: method.ratio?.isAuto == true, autoLambda: method.lambda?.isAuto == true,
+                  ratio: choice.ratio?.value, lambda: choice.lambda?.value, seconds: choice.seconds)
+    }
+
     /// `auto` when every setting the method has is selected, else `auto-r` or `auto-λ`.
     public func label(for method: TransferMethod) -> String {
         let all = (autoRatio || !method.usesRatio) && (autoLambda || !method.usesLambda)
@@ -140,7 +137,7 @@ extension ExperimentRecord {
         var line = JSONLine()
         switch self {
         case .stage(let r):
-            line.add("task", r.task); line.add("seed", Int(r.seed)); line.add("stage", r.stage.rawValue)
+            line.add("task", r.task); line.add("seed", Int(r.seed)); line.add("stage", r.stage.jsonName)
             if let ratio = r.ratio { line.add("ratio", ratio) }
             for (metric, score) in zip(metrics, r.sourceScores) { line.add("source_\(metric)", score) }
             line.add("seconds", rounded(r.seconds))
@@ -166,4 +163,10 @@ extension ExperimentRecord {
     public func jsonLine(metric: String) -> String { jsonLine(metrics: [metric]) }
 
     private func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
+}
+
+extension PACNetStage {
+    /// The stage's name in the benchmarks' JSON lines, which call the trained source model's
+    /// stage `source` (as recorded results always have).
+    var jsonName: String { self == .trained ? "source" : rawValue }
 }

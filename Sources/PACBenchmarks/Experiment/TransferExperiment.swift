@@ -7,22 +7,25 @@ import PACNet
 /// Runs a transfer task for every seed, sample size and method, and reports each result as an
 /// `ExperimentRecord`.
 ///
-/// Per seed: train the source model; if PAC-Net is compared, prune and allocate it (scoring the
-/// source model after each stage); then for every `n_target` and method, train on the first
-/// `n_target` target samples and score on the target and source test sets. Every random draw
-/// comes from a stream named after its purpose (`init/source`, `target/l2sp/50`, ...), so a
-/// result does not depend on which other methods, sizes or seeds run, nor on parallelism.
-public struct TransferExperiment<Task: TransferTask>: Sendable {
-    public let task: Task
+/// Per seed: train the source model; if PAC-Net is compared, prune and allocate it through the
+/// `TransferPipeline` (scoring the source model after each stage); then for every `n_target`
+/// and method, transfer with the first `n_target` target samples and score on the target and
+/// source test sets. Every random draw comes from a stream named after its purpose
+/// (`init/source`, `target/l2sp/50`, ...), so a result does not depend on which other methods,
+/// sizes or seeds run, nor on parallelism.
+public struct TransferExperiment<Benchmark: TransferTask>: Sendable {
+    public let task: Benchmark
     public let configuration: ExperimentConfiguration
     /// Called with every trained model, in the task's units (for plots of predictions); runs on
     /// the seed's thread.
-    public var onResult: (@Sendable (UInt64, Int, TransferMethod, MethodVariant, TransferResult<Task.Network>, TransferData) -> Void)?
+    public var onResult: (@Sendable (UInt64, Int, Method, TransferResult<Benchmark.Network>, TransferData) -> Void)?
 
-    public init(task: Task, configuration: ExperimentConfiguration) {
-        precondition(configuration.validationError() == nil, configuration.validationError() ?? "")
-        precondition(!configuration.standardize || Task.Network.self is any StandardizationFolding.Type,
-                     "\(task.name): standardization needs a network that can fold it")
+    /// An experiment with a valid configuration (`ExperimentConfiguration.validate`).
+    public init(task: Benchmark, configuration: ExperimentConfiguration) throws(SettingError) {
+        try configuration.validate()
+        if configuration.standardize && !(Benchmark.Network.self is any StandardizationFolding.Type) {
+            throw SettingError("standardization", must: "used with a network that can fold it", got: task.name)
+        }
         self.task = task
         self.configuration = configuration
     }
@@ -65,7 +68,7 @@ public struct TransferExperiment<Task: TransferTask>: Sendable {
             ? Standardization(inputs: data.sourceTrain.inputs, targets: task.loss == .mse ? data.sourceTrain.targets : nil) : nil
         let sourceTrain = standardization?.apply(to: data.sourceTrain) ?? data.sourceTrain
         let targetPool = standardization?.apply(to: data.targetTrain) ?? data.targetTrain
-        func scores(_ model: Task.Network, _ side: TaskSide) -> [Double] {
+        func scores(_ model: Benchmark.Network, _ side: TaskSide) -> [Double] {
             task.scores(Self.scoringView(model, standardization), side: side, data: data)
         }
 
@@ -73,76 +76,58 @@ public struct TransferExperiment<Task: TransferTask>: Sendable {
         let source = task.makeNetwork(rng: &initRNG)
         var stopwatch = Stopwatch()
         var sourceRNG = RandomGenerator(seed: seed, stream: "shuffle/source")
-        try config.sourceSchedule.train(source, on: sourceTrain, loss: task.loss, rng: &sourceRNG)
-        onRecord(.stage(stageRecord(seed, .source, nil, scores(source, .source), stopwatch.lap())))
+        try config.schedules.source.train(source, on: sourceTrain, loss: task.loss, rng: &sourceRNG)
+        onRecord(.stage(stageRecord(seed, .trained, nil, scores(source, .source), stopwatch.lap())))
 
+        var pipeline = TransferPipeline(source: source, sourceData: sourceTrain, loss: task.loss, schedules: config.schedules,
+                                        makeFresh: { task.makeNetwork(rng: &$0) })
+        pipeline.pruningScope = config.pruningScope
+        pipeline.pruneBiases = config.pruneBiases
+        pipeline.selection = config.selection
         // One pruned-and-allocated network per ratio (the selection grid's too), shared by every
         // sample size, method and cross-validation fold.
-        var allocated: [Double: PACNetModel<Task.Network>] = [:]
-        let ratios = config.allocatedRatios
         if config.methods.contains(where: \.usesRatio) {
-            for ratio in ratios {
-                let label = ratios.count > 1 ? ratio : nil
-                let pruning = MagnitudePruning(ratio: ratio, scope: config.pruningScope, includeBiases: config.pruneBiases)
-                let pacnet = PACNetModel.prune(source, with: pruning)
-                onRecord(.stage(stageRecord(seed, .pruned, label, scores(pacnet.network, .source), stopwatch.lap())))
-                var allocateRNG = RandomGenerator(seed: seed, stream: "shuffle/allocate")
-                try pacnet.allocate(on: sourceTrain, loss: task.loss, schedule: config.allocateSchedule, rng: &allocateRNG)
-                onRecord(.stage(stageRecord(seed, .allocated, label, scores(pacnet.network, .source), stopwatch.lap())))
-                allocated[ratio] = pacnet
+            let ratios = config.allocatedRatios
+            try pipeline.allocate(ratios, seed: seed, stream: "shuffle/allocate") { stage, ratio, model in
+                let label = ratios.count > 1 ? ratio.value : nil
+                onRecord(.stage(stageRecord(seed, stage, label, scores(model.network, .source), stopwatch.lap())))
             }
         }
 
         let sweep = config.isSweep
         for n in config.targetSizes {
             let target = targetPool.prefix(n)
-            for method in config.methods {
-                for variant in config.variants(of: method) {
-                    var setup = TransferSetup(
-                        source: source, allocated: allocated[variant.ratio ?? config.ratio],
-                        makeFresh: { task.makeNetwork(rng: &$0) }, loss: task.loss, schedule: config.targetSchedule(n),
-                        lambda: variant.lambda ?? config.lambda, baselines: config.baselines)
-                    var selection: SelectionOutcome?
-                    if variant.isAuto {
-                        // Cross-validation on the n target training samples only.
-                        let choice = try config.selection.select(
-                            method, ratio: variant.autoRatio ? nil : variant.ratio, lambda: variant.autoLambda ? nil : variant.lambda,
-                            base: setup, allocated: { allocated[$0] }, schedule: config.targetSchedule, target: target,
-                            seed: seed, stream: "select/\(method.rawValue)/\(n)")
-                        selection = SelectionOutcome(autoRatio: variant.autoRatio, autoLambda: variant.autoLambda,
-                                                     ratio: choice.ratio, lambda: choice.lambda, seconds: choice.seconds)
-                        setup = setup.with(allocated: choice.ratio.flatMap { allocated[$0] } ?? setup.allocated,
-                                           schedule: setup.schedule, lambda: choice.lambda ?? setup.lambda)
-                    }
+            for name in config.methods {
+                for method in config.variants(of: name) {
                     // Variants share the method's stream: an ablation compares settings, not shuffles.
-                    var rng = RandomGenerator(seed: seed, stream: "target/\(method.rawValue)/\(n)")
-                    _ = stopwatch.lap()
-                    let result = try method.run(setup, target: target, rng: &rng)
-                    let seconds = stopwatch.lap()
-                    onResult?(seed, n, method, variant, TransferResult(
+                    let outcome = try pipeline.transfer(method, target: target, streams: TransferStreams(
+                        seed: seed, training: "target/\(name.rawValue)/\(n)", selection: "select/\(name.rawValue)/\(n)"))
+                    let result = outcome.result
+                    onResult?(seed, n, method, TransferResult(
                         targetModel: Self.scoringView(result.targetModel, standardization),
                         sourceModel: result.sourceModel.map { Self.scoringView($0, standardization) }), data)
+                    let labelled = sweep && !method.isAuto
                     onRecord(.transfer(TransferRecord(
-                        task: task.name, seed: seed, nTarget: n, method: method,
-                        ratio: sweep && !variant.isAuto ? variant.ratio : nil, lambda: sweep && !variant.isAuto ? variant.lambda : nil,
+                        task: task.name, seed: seed, nTarget: n, method: name,
+                        ratio: labelled ? method.ratio?.fixedValue?.value : nil, lambda: labelled ? method.lambda?.fixedValue?.value : nil,
                         targetScores: scores(result.targetModel, .target),
                         sourceScores: result.sourceModel.map { scores($0, .source) },
-                        seconds: seconds, selection: selection)))
+                        seconds: outcome.seconds, selection: outcome.selection.map { SelectionOutcome(method, $0) })))
                 }
             }
         }
     }
 
     /// The network in the task's units: with standardization, a copy with it folded in.
-    static func scoringView(_ model: Task.Network, _ standardization: Standardization?) -> Task.Network {
+    static func scoringView(_ model: Benchmark.Network, _ standardization: Standardization?) -> Benchmark.Network {
         guard let standardization else { return model }
         guard let foldable = model as? any StandardizationFolding else {
             preconditionFailure("standardization needs a network that can fold it (StandardizationFolding)")
         }
-        return foldable.folding(standardization) as! Task.Network
+        return foldable.folding(standardization) as! Benchmark.Network
     }
 
-    private func stageRecord(_ seed: UInt64, _ stage: PipelineStage, _ ratio: Double?, _ scores: [Double],
+    private func stageRecord(_ seed: UInt64, _ stage: PACNetStage, _ ratio: Double?, _ scores: [Double],
                              _ seconds: Double) -> StageRecord {
         StageRecord(task: task.name, seed: seed, stage: stage, ratio: ratio, sourceScores: scores, seconds: seconds)
     }

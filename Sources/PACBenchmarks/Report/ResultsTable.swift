@@ -59,19 +59,19 @@ public struct ResultsTable {
     }
 
     /// The source model's primary score per pipeline stage.
-    public var stageRows: [(stage: PipelineStage, source: Summary)] {
+    public var stageRows: [(stage: PACNetStage, source: Summary)] {
         stageSummaries.map { ($0.stage, $0.source[0]) }
     }
 
     /// The source model's scores per pipeline stage (and ratio, in a sweep), a summary per metric.
-    public var stageSummaries: [(stage: PipelineStage, source: [Summary])] {
+    public var stageSummaries: [(stage: PACNetStage, source: [Summary])] {
         stageVariants.map { ($0.stage, $0.source) }
     }
 
     /// Like `stageSummaries`, labelled with the ratio of swept stages (`allocated r=0.5`).
-    public var stageVariants: [(stage: PipelineStage, label: String, source: [Summary])] {
+    public var stageVariants: [(stage: PACNetStage, label: String, source: [Summary])] {
         let stages = records.compactMap { if case .stage(let r) = $0 { r } else { nil } }
-        return PipelineStage.allCases.flatMap { stage in
+        return PACNetStage.allCases.flatMap { stage in
             var ratios: [Double?] = []
             for r in stages where r.stage == stage && !ratios.contains(r.ratio) { ratios.append(r.ratio) }
             return ratios.map { ratio in

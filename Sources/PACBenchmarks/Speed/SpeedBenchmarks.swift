@@ -65,7 +65,7 @@ public enum SpeedBenchmarks {
         config.seeds = [0]
         config.targetSizes = [10, 50, 200]
         config.parallelSeeds = 1
-        let experiment = TransferExperiment(task: FriedmanTask(), configuration: config)
+        let experiment = try TransferExperiment(task: FriedmanTask(), configuration: config)
         return try Timing.seconds { try experiment.run() }
     }
 }

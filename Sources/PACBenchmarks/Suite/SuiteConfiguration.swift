@@ -11,8 +11,8 @@ public struct SuiteConfiguration: Sendable {
     /// allocate 5, target 50) for a fast look; numbers are not comparable with full runs.
     public var quick = false
     /// The ablation grid (PAC-Net only).
-    public var ablationRatios: [Double] = [0.5, 0.8, 0.9]
-    public var ablationLambdas: [Float] = [0.001, 0.01, 0.1]
+    public var ablationRatios: [PruningRatio] = [0.5, 0.8, 0.9]
+    public var ablationLambdas: [PenaltyStrength] = [0.001, 0.01, 0.1]
     /// Seeds run in parallel.
     public var parallelSeeds = 1
     /// Tasks whose comparison also runs PAC-Net and L2-SP with ratio and lambda chosen by
@@ -34,10 +34,10 @@ public struct SuiteConfiguration: Sendable {
             config.compareAutoWithDefaults = true
         }
         if quick {
-            config.sourceEpochs = max(1, config.sourceEpochs / 6)
-            config.allocateEpochs = max(1, config.allocateEpochs / 6)
-            config.targetEpochs = max(1, config.targetEpochs / 6)
-            config.targetMinimumSteps /= 6
+            config.schedules.sourceEpochs = max(1, config.schedules.sourceEpochs / 6)
+            config.schedules.allocateEpochs = max(1, config.schedules.allocateEpochs / 6)
+            config.schedules.targetEpochs = max(1, config.schedules.targetEpochs / 6)
+            config.schedules.targetMinimumSteps /= 6
         }
         return config
     }

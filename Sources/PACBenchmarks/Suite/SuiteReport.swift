@@ -33,10 +33,10 @@ public enum SuiteReport {
             "",
             "- seeds: \(seedList(suite.seeds))",
         ] + results.map { task in
-            let c = task.configuration
+            let c = task.configuration.schedules
             return "- `\(task.task)` epochs: source \(c.sourceEpochs), allocate \(c.allocateEpochs), target \(c.targetEpochs)"
                 + (c.targetMinimumSteps > 0 ? " (at least \(c.targetMinimumSteps) steps)" : "")
-                + "; batch \(c.sourceBatchSize), target batch min(n_target, \(c.targetBatchCap))"
+                + "; batch \(c.batchSize), target batch min(n_target, \(c.targetBatchCap))"
                 + (suite.quick ? " (`--quick`: a sixth of the specification's epochs, not comparable with full runs)" : " (the specification's)")
         } + [
             "- Adam lr 1e-3; pruning ratio 0.8 and lambda 0.01 in the comparison; `pacnet auto` and `l2sp auto` "

@@ -35,16 +35,16 @@ public enum SuiteRunner {
         }
     }
 
-    static func run<Task: TransferTask>(_ task: Task, _ suite: SuiteConfiguration,
+    static func run<Benchmark: TransferTask>(_ task: Benchmark, _ suite: SuiteConfiguration,
                                         progress: @escaping @Sendable (String) -> Void) throws -> TaskResults {
         let sizes = task.defaultTargetSizes
         let captured = Captured()
         let configuration = suite.comparison(for: task)
-        var experiment = TransferExperiment(task: task, configuration: configuration)
+        var experiment = try TransferExperiment(task: task, configuration: configuration)
         let largest = sizes.max()!
-        experiment.onResult = { seed, n, method, variant, result, data in
-            guard seed == 0, n == largest, method == .pacnet || method == .finetune, !variant.isAuto else { return }
-            captured.store(method, Illustration.make(for: task, model: result.targetModel, data: data))
+        experiment.onResult = { seed, n, method, result, data in
+            guard seed == 0, n == largest, method.name == .pacnet || method.name == .finetune, !method.isAuto else { return }
+            captured.store(method.name, Illustration.make(for: task, model: result.targetModel, data: data))
         }
         var comparison: [ExperimentRecord] = []
         let seconds = try Timing.seconds { comparison = try experiment.run() }
@@ -79,7 +79,7 @@ enum Illustration: Sendable {
     /// Burgers: u over x at a few times, true and predicted.
     case snapshots(x: [Double], times: [Double], truth: [[Double]], predicted: [[Double]])
 
-    static func make<Task: TransferTask>(for task: Task, model: some Layer, data: TransferData) -> Illustration? {
+    static func make<Benchmark: TransferTask>(for task: Benchmark, model: some Layer, data: TransferData) -> Illustration? {
         guard let model = model as? MLP else { return nil }
         if task is PendulumTask {
             guard let initial = data.extras["target_rollout_initial"], let truth = data.extras["target_rollout_truth"] else { return nil }

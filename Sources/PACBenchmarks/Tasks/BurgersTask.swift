@@ -1,3 +1,4 @@
+import PACNet
 import PACEngine
 import PACNN
 

@@ -1,3 +1,5 @@
+import PACNet
+
 /// The 16 binary attributes of a `shapes` image, in column order.
 ///
 /// Every attribute is a function of the generating parameters (`ShapeParameters`), and each one

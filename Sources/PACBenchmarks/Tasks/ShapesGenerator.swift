@@ -1,3 +1,4 @@
+import PACNet
 import Foundation
 import PACEngine
 import PACNN

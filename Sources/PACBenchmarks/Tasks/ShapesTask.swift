@@ -12,8 +12,7 @@ import PACNet
 /// the source task and head 1 for the target task; binary cross-entropy on the logits. Score:
 /// mean per-attribute accuracy (logit > 0 predicts 1) over the side's 8 attributes.
 ///
-/// Schedule (`defaultConfiguration`): Adam lr 1e-3; source 8 epochs and allocation 3 epochs at
-/// batch 128; every target method max(30 epochs, 300 steps) at batch `min(n_target, 64)`.
+/// Schedule (`defaultConfiguration`): `StageSchedules.images`.
 public struct ShapesTask: TransferTask {
     public let name = "shapes"
     public let metrics = ["accuracy"]
@@ -40,11 +39,7 @@ public struct ShapesTask: TransferTask {
         var config = ExperimentConfiguration()
         config.targetSizes = defaultTargetSizes
         config.methods = defaultMethods
-        config.sourceEpochs = 8
-        config.allocateEpochs = 3
-        config.targetEpochs = 30
-        config.targetMinimumSteps = 300
-        config.targetBatchCap = 64
+        config.schedules = .images
         return config
     }
 
@@ -69,8 +64,7 @@ public struct ShapesTask: TransferTask {
     /// Mean per-attribute accuracy through the side's head (whatever head is active).
     public func scores(_ model: MultiHeadModel<ResNet>, side: TaskSide, data: TransferData) -> [Double] {
         let test = data.test(side)
-        let head = side == .source ? TaskHeads.source : TaskHeads.target
-        return [Self.accuracy(logits: model.predict(test.inputs, head: head, batchSize: 500), targets: test.targets)]
+        return [Self.accuracy(logits: model.predict(test.inputs, head: side.head, batchSize: 500), targets: test.targets)]
     }
 
     /// The fraction of entries where `logit > 0` agrees with the 0/1 target, i.e. the mean of the

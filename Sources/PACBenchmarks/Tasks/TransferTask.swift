@@ -48,11 +48,6 @@ extension TransferTask {
     }
 }
 
-/// The source or the target problem of a transfer task.
-public enum TaskSide: String, Sendable {
-    case source, target
-}
-
 /// The data of one seed of a transfer task.
 public struct TransferData: Sendable {
     public let sourceTrain: Dataset

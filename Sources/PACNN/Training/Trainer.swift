@@ -6,26 +6,15 @@ public struct Trainer {
     public var epochs: Int
     public var batchSize: Int
     public var loss: Loss
-    /// A penalty added to the data loss at every step (for example L2-SP or PAC-Net's).
-    public var regularizer: (() -> Variable)?
-    /// Replaces `model(batch)` for penalties that depend on the batch's forward pass (DELTA's
-    /// feature maps, BSS's features): returns the prediction and a penalty added to the loss.
-    public var forward: BatchForward?
-    /// Called after every epoch.
-    public var onEpoch: ((EpochReport) -> Void)?
-    /// Called after every optimizer step (for progress displays).
-    public var onStep: ((StepReport) -> Void)?
+    /// What each step minimizes besides the data loss (`Objective`).
+    public var objective: Objective
 
-    public init(epochs: Int, batchSize: Int, loss: Loss, regularizer: (() -> Variable)? = nil, forward: BatchForward? = nil,
-                onEpoch: ((EpochReport) -> Void)? = nil, onStep: ((StepReport) -> Void)? = nil) {
+    public init(epochs: Int, batchSize: Int, loss: Loss, objective: Objective = .dataLoss) {
         precondition(epochs >= 0 && batchSize > 0, "epochs must be >= 0 and batch size > 0")
         self.epochs = epochs
         self.batchSize = batchSize
         self.loss = loss
-        self.regularizer = regularizer
-        self.forward = forward
-        self.onEpoch = onEpoch
-        self.onStep = onStep
+        self.objective = objective
     }
 
     /// Trains `model` in place on `inputs` (`[N, ...]`) and `targets` (`[N, ...]`).
@@ -49,42 +38,28 @@ public struct Trainer {
         let stepsPerEpoch = (n + batchSize - 1) / batchSize
         for epoch in 1...max(epochs, 1) where epochs > 0 {
             let order = rng.permutation(n)
-            var total = 0.0
+            var sum = 0.0
             var steps = 0
             for start in stride(from: 0, to: n, by: batchSize) {
                 let batch = Array(order[start..<min(n, start + batchSize)])
                 let input = Variable(inputs.gatherRows(batch))
-                let (prediction, batchPenalty) = forward.map { $0(input) } ?? (model(input), nil)
+                let (prediction, penalties) = objective.forward(model, input)
                 let dataLoss = loss(prediction, targets.gatherRows(batch))
-                var objective = regularizer.map { dataLoss + $0() } ?? dataLoss
-                if let batchPenalty { objective = objective + batchPenalty }
-                let value = objective.value.scalar
+                let total = penalties.reduce(dataLoss, +)
+                let value = total.value.scalar
                 guard value.isFinite else { throw .nonFiniteLoss(epoch: epoch, step: steps + 1, value: value) }
                 optimizer.zeroGrad()
-                objective.backward()
+                total.backward()
                 optimizer.step()
-                total += Double(dataLoss.value.scalar)
+                sum += Double(dataLoss.value.scalar)
                 steps += 1
-                onStep?(StepReport(epoch: epoch, epochs: epochs, step: steps, stepsPerEpoch: stepsPerEpoch,
-                                   loss: total / Double(steps)))
+                TrainingProgress.report(StepReport(epoch: epoch, epochs: epochs, step: steps, stepsPerEpoch: stepsPerEpoch,
+                                                   loss: sum / Double(steps)))
             }
-            history.append(total / Double(steps))
-            onEpoch?(EpochReport(epoch: epoch, epochs: epochs, loss: total / Double(steps)))
+            history.append(sum / Double(steps))
         }
         return history
     }
-}
-
-/// A forward pass with a batch-dependent penalty: the prediction for the batch and the penalty
-/// to add to the loss (`nil` for none).
-public typealias BatchForward = (Variable) -> (prediction: Variable, penalty: Variable?)
-
-/// Progress after one epoch.
-public struct EpochReport: Sendable {
-    public let epoch: Int
-    public let epochs: Int
-    /// Mean data loss over the epoch's batches.
-    public let loss: Double
 }
 
 /// Progress after one optimizer step.

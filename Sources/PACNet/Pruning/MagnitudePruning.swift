@@ -18,14 +18,13 @@ public enum PruningScope: String, Sendable, CaseIterable {
 /// and the rest kept. Entries are ranked by |w| descending; equal magnitudes are broken by
 /// position (parameter order, then row-major index), earlier first, so masks are deterministic.
 public struct MagnitudePruning: Sendable {
-    /// Fraction of entries pruned, in (0, 1).
-    public let ratio: Double
+    /// Fraction of entries pruned.
+    public let ratio: PruningRatio
     public let scope: PruningScope
     /// Whether biases are pruned too (weights always are; normalization parameters never).
     public let includeBiases: Bool
 
-    public init(ratio: Double, scope: PruningScope = .global, includeBiases: Bool = false) {
-        precondition(ratio > 0 && ratio < 1, "pruning ratio must be in (0, 1), got \(ratio)")
+    public init(ratio: PruningRatio, scope: PruningScope = .global, includeBiases: Bool = false) {
         self.ratio = ratio
         self.scope = scope
         self.includeBiases = includeBiases
@@ -52,7 +51,7 @@ public struct MagnitudePruning: Sendable {
     private func rank(_ tensors: [(name: String, value: Tensor)]) -> [(name: String, mask: Tensor)] {
         let magnitudes = tensors.flatMap { $0.value.scalars.map { abs($0) } }
         let total = magnitudes.count
-        let pruned = Int((ratio * Double(total)).rounded())
+        let pruned = Int((ratio.value * Double(total)).rounded())
         let order = magnitudes.indices.sorted { a, b in
             magnitudes[a] != magnitudes[b] ? magnitudes[a] > magnitudes[b] : a < b
         }

@@ -1,8 +1,8 @@
 import PACEngine
 import PACNN
 
-/// Chooses PAC-Net's pruning ratio and penalty strength (or L2-SP's lambda) from the target
-/// training data alone, by k-fold cross-validation (`--ratio auto`, `--lambda auto`).
+/// Chooses a method's `auto` settings (PAC-Net's pruning ratio and penalty strength, PackNet's
+/// ratio, L2-SP's lambda) from the target training data alone, by k-fold cross-validation.
 ///
 /// The `n` target samples are split into `k = min(maxFolds, n)` folds (a seeded permutation,
 /// fold sizes differing by at most one). Every candidate trains on `k - 1` folds with the target
@@ -14,14 +14,13 @@ import PACNN
 /// never reaches this type.
 ///
 /// The grids are absolute penalty strengths and pruning ratios, the strengths applying to the
-/// training loss as computed (on standardized targets when the benchmark's `--standardize` is
-/// on). Ratio candidates need an allocated network each; callers allocate each ratio once per
-/// source model and reuse it for every sample size and method.
+/// training loss as computed (on standardized targets when the data are standardized). Ratio
+/// candidates need an allocated network each (`TransferPipeline.allocate`).
 public struct HyperparameterSelection: Sendable, Equatable {
     /// Candidate penalty strengths.
-    public var lambdas: [Float] = [0, 1e-4, 1e-3, 1e-2, 1e-1]
+    public var lambdas: [PenaltyStrength] = [0, 1e-4, 1e-3, 1e-2, 1e-1]
     /// Candidate pruning ratios.
-    public var ratios: [Double] = [0.5, 0.7, 0.8, 0.9]
+    public var ratios: [PruningRatio] = [0.5, 0.7, 0.8, 0.9]
     /// The largest number of folds (`k = min(maxFolds, n)`).
     public var maxFolds = 5
 
@@ -29,21 +28,39 @@ public struct HyperparameterSelection: Sendable, Equatable {
 
     /// What selection chose and what it measured.
     public struct Choice: Sendable, Equatable {
-        /// The chosen ratio (`nil` when the method has none).
-        public let ratio: Double?
-        /// The chosen penalty strength (`nil` when the method has none).
-        public let lambda: Float?
+        /// The chosen method, every setting fixed.
+        public let method: Method
         /// Every candidate's mean held-out loss, in grid order.
         public let candidates: [Candidate]
         /// Wall-clock time of the cross-validation.
         public let seconds: Double
+
+        /// The chosen ratio (`nil` when the method has none).
+        public var ratio: PruningRatio? { method.ratio?.fixedValue }
+        /// The chosen penalty strength (`nil` when the method has none).
+        public var lambda: PenaltyStrength? { method.lambda?.fixedValue }
     }
 
     /// One candidate setting and its mean held-out loss.
     public struct Candidate: Sendable, Equatable {
-        public let ratio: Double?
-        public let lambda: Float?
+        public let method: Method
         public let validationLoss: Double
+
+        /// The candidate's ratio (`nil` when the method has none).
+        public var ratio: PruningRatio? { method.ratio?.fixedValue }
+        /// The candidate's penalty strength (`nil` when the method has none).
+        public var lambda: PenaltyStrength? { method.lambda?.fixedValue }
+    }
+
+    /// The grids in words, for help text: `{0.5, 0.7, 0.8, 0.9}`.
+    public var ratioGridDescription: String { "{" + ratios.map(\.description).joined(separator: ", ") + "}" }
+    /// `{0.0, 0.0001, 0.001, 0.01, 0.1}`.
+    public var lambdaGridDescription: String { "{" + lambdas.map(\.description).joined(separator: ", ") + "}" }
+
+    /// Checks the grids and the fold count.
+    public func validate() throws(SettingError) {
+        if maxFolds < 2 { throw SettingError("cross-validation folds", must: "at least 2", got: maxFolds) }
+        if ratios.isEmpty || lambdas.isEmpty { throw SettingError("selection grid", must: "non-empty", got: "an empty grid") }
     }
 
     /// The folds of `n` samples: `k` disjoint index lists covering `0..<n`, from a permutation
@@ -55,17 +72,12 @@ public struct HyperparameterSelection: Sendable, Equatable {
         return (0..<k).map { fold in stride(from: fold, to: n, by: k).map { order[$0] } }
     }
 
-    /// Cross-validates `method` over the candidates. `ratio`/`lambda` are `nil` to select them
-    /// and fixed values otherwise. `allocated` gives the allocated network of a ratio (PAC-Net
-    /// and PackNet only); `schedule` the target schedule for a training-set size.
+    /// Cross-validates `method`'s candidates (`auto` settings over the grids) on `target`.
+    /// Streams: `<stream>/folds` splits, `<stream>/fold-<i>` shuffles fold `i`.
     public func select<Network: Layer>(
-        _ method: TransferMethod, ratio: Double?, lambda: Float?, base: TransferSetup<Network>,
-        allocated: (Double) -> PACNetModel<Network>?, schedule: (Int) -> TrainingSchedule,
-        target: Dataset, seed: UInt64, stream: String
+        _ method: Method, in pipeline: TransferPipeline<Network>, target: Dataset, seed: UInt64, stream: String
     ) throws(TrainingError) -> Choice {
         let stopwatch = Stopwatch()
-        let ratioGrid: [Double?] = method.usesRatio ? (ratio.map { [$0] } ?? ratios) : [nil]
-        let lambdaGrid: [Float?] = method.usesLambda ? (lambda.map { [$0] } ?? lambdas) : [nil]
         var foldRNG = RandomGenerator(seed: seed, stream: "\(stream)/folds")
         // The (training, held-out) split of every fold, built once for all candidates.
         let splits = folds(count: target.count, rng: &foldRNG).map { held in
@@ -73,40 +85,25 @@ public struct HyperparameterSelection: Sendable, Equatable {
             return (train: target.rows((0..<target.count).filter { !heldSet.contains($0) }), validation: target.rows(held))
         }
         var candidates: [Candidate] = []
-        for r in ratioGrid {
-            for l in lambdaGrid {
-                var total = 0.0
-                for (index, (train, validation)) in splits.enumerated() {
-                    let setup = base.with(allocated: r.flatMap(allocated) ?? base.allocated, schedule: schedule(train.count),
-                                          lambda: l ?? base.lambda)
-                    var rng = RandomGenerator(seed: seed, stream: "\(stream)/fold-\(index)")
-                    let model = try method.run(setup, target: train, rng: &rng).targetModel
-                    let loss = GradientMode.withoutGradients {
-                        base.loss(Variable(model.predict(validation.inputs, batchSize: 512)), validation.targets).value.scalar
-                    }
-                    total += Double(loss) * Double(validation.count)
+        let grid = method.candidates(ratios: ratios, lambdas: lambdas)
+        for (number, candidate) in grid.enumerated() {
+            var total = 0.0
+            for (index, (train, validation)) in splits.enumerated() {
+                var rng = RandomGenerator(seed: seed, stream: "\(stream)/fold-\(index)")
+                let label = "select \(number + 1)/\(grid.count) fold \(index + 1)/\(splits.count)"
+                let model = try TrainingProgress.stage(label) { () throws(TrainingError) in
+                    try candidate.train(from: pipeline, on: train, schedule: pipeline.schedules.target(rows: train.count), rng: &rng)
+                }.targetModel
+                let loss = GradientMode.withoutGradients {
+                    pipeline.loss(Variable(model.predict(validation.inputs, batchSize: 512)), validation.targets).value.scalar
                 }
-                let mean = total / Double(target.count)
-                // A diverged or non-finite candidate can never win.
-                candidates.append(Candidate(ratio: r, lambda: l, validationLoss: mean.isFinite ? mean : .infinity))
+                total += Double(loss) * Double(validation.count)
             }
+            let mean = total / Double(target.count)
+            // A diverged or non-finite candidate can never win.
+            candidates.append(Candidate(method: candidate, validationLoss: mean.isFinite ? mean : .infinity))
         }
         let best = candidates.indices.min { candidates[$0].validationLoss < candidates[$1].validationLoss }!
-        return Choice(ratio: candidates[best].ratio, lambda: candidates[best].lambda, candidates: candidates, seconds: stopwatch.elapsed)
-    }
-}
-
-extension TransferMethod {
-    /// Whether the method has a pruning ratio to choose (PAC-Net, PackNet).
-    public var usesRatio: Bool { self == .pacnet || self == .packnet }
-    /// Whether the method has a penalty strength to choose (PAC-Net, L2-SP).
-    public var usesLambda: Bool { self == .pacnet || self == .l2sp }
-}
-
-extension TransferSetup {
-    /// The same setup with another allocated network, schedule and penalty strength.
-    public func with(allocated: PACNetModel<Network>?, schedule: TrainingSchedule, lambda: Float) -> TransferSetup {
-        TransferSetup(source: source, allocated: allocated, makeFresh: makeFresh, loss: loss, schedule: schedule,
-                      lambda: lambda, baselines: baselines)
+        return Choice(method: candidates[best].method, candidates: candidates, seconds: stopwatch.elapsed)
     }
 }

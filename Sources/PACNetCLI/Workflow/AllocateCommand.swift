@@ -1,4 +1,5 @@
 import ArgumentParser
+import PACNet
 import PACWorkflow
 
 /// `pacnet allocate`: retrain a pruned model on the source data, pruned weights held at zero.
@@ -15,14 +16,12 @@ struct AllocateCommand: ParsableCommand {
     func run() throws {
         try output.checkWritable()
         let pruned = try loadModel(model)
-        let defaults = StageDefaults(images: pruned.architecture.takesImages)
+        let defaults = StageSchedules.defaults(images: pruned.architecture.takesImages)
         let options = try training.options(epochs: defaults.allocateEpochs, batchSize: defaults.batchSize)
         let labeled = try data.load(loss: try data.parsedLoss(default: pruned.loss), model: pruned)
-        let progress = ProgressDisplay("allocate", quiet: output.quiet)
-        let (allocated, report) = try step { () throws(WorkflowError) in
-            try Workflow.allocate(pruned, data: labeled, options: options, onStep: progress.update)
+        let (allocated, report) = try ProgressDisplay(quiet: output.quiet).showing {
+            try step { () throws(WorkflowError) in try Workflow.allocate(pruned, data: labeled, options: options) }
         }
-        progress.finish()
         try step { () throws(WorkflowError) in try allocated.save(to: output.out, overwrite: output.force) }
         printSummary([
             ("command", .text("allocate")), ("model", .text(output.out)), ("rows", .integer(labeled.count)),

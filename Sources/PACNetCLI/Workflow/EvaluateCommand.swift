@@ -1,4 +1,5 @@
 import ArgumentParser
+import PACNet
 import PACWorkflow
 
 /// `pacnet evaluate`: score a model's source or target network on labelled data.
@@ -19,7 +20,7 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         var file = try loadModel(model, arch: arch)
         file.loss = try data.parsedLoss(default: file.loss)
-        let which = try parseTask(task, default: file.stage.tasks.last!)
+        let which = try parseTask(task, default: file.stage.sides.last!)
         let labeled = try data.load(loss: file.loss, model: file, targetTask: which == .target)
         let score = try step { () throws(WorkflowError) in try Workflow.evaluate(file, data: labeled, task: which) }
         printSummary([
@@ -30,8 +31,8 @@ struct EvaluateCommand: ParsableCommand {
 }
 
 /// Parses `--task`.
-func parseTask(_ text: String?, default fallback: Task) throws -> Task {
+func parseTask(_ text: String?, default fallback: TaskSide) throws -> TaskSide {
     guard let text else { return fallback }
-    guard let task = Task(rawValue: text) else { throw CLIError("--task must be 'source' or 'target', got '\(text)'") }
+    guard let task = TaskSide(rawValue: text) else { throw CLIError("--task must be 'source' or 'target', got '\(text)'") }
     return task
 }

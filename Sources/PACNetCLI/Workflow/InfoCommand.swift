@@ -1,4 +1,5 @@
 import ArgumentParser
+import PACNet
 import PACWorkflow
 
 /// `pacnet info`: describe a model file.
@@ -18,7 +19,7 @@ struct InfoCommand: ParsableCommand {
         var fields: [(String, SummaryValue)] = [
             ("model", .text(model)), ("architecture", .text(file.architecture.description)),
             ("parameters", .integer(file.network.parameterCount)), ("stage", .text(file.stage.rawValue)),
-            ("tasks", .text(file.stage.tasks.map(\.rawValue).joined(separator: ","))), ("loss", .text(file.loss.rawValue)),
+            ("tasks", .text(file.stage.sides.map(\.rawValue).joined(separator: ","))), ("loss", .text(file.loss.rawValue)),
         ]
         if case .resnet(let resnet) = file.architecture {
             // Head 0 serves the source task, head 1 the target task.
@@ -28,8 +29,8 @@ struct InfoCommand: ParsableCommand {
         if let features = file.features { fields.append(("features", .text(features.joined(separator: ",")))) }
         if let targets = file.targets { fields.append(("targets", .text(targets.joined(separator: ",")))) }
         if let targets = file.targetTaskTargets { fields.append(("target_task_targets", .text(targets.joined(separator: ",")))) }
-        if let ratio = file.ratio { fields.append(("ratio", .number(ratio))) }
-        if let lambda = file.lambda { fields.append(("lambda", .number(Double("\(lambda)")))) }
+        if let ratio = file.ratio { fields.append(("ratio", .number(ratio.value))) }
+        if let lambda = file.lambda { fields.append(("lambda", .number(Double(lambda.description)))) }
         fields.append(("standardized", .text(file.standardization == nil ? "no" : "yes")))
         if let masks = file.masks {
             fields.append(("masks", .text("\(masks.masks.count) masked parameters keep \(masks.keptCount) of \(masks.totalCount) entries for the source task (\(masks.prunedCount) free for the target)")))

@@ -3,6 +3,7 @@ import Foundation
 import PACEngine
 import PACIO
 import PACNN
+import PACNet
 import PACWorkflow
 
 /// `pacnet predict`: write a model's predictions for a data file as CSV or NPY.
@@ -33,7 +34,7 @@ struct PredictCommand: ParsableCommand {
         try output.checkWritable()
         var file = try loadModel(model, arch: arch)
         file.loss = try DataOptions.parseLoss(loss, default: file.loss)
-        let which = try parseTask(task, default: file.stage.tasks.last!)
+        let which = try parseTask(task, default: file.stage.sides.last!)
         let network = try step { () throws(WorkflowError) in try file.model(for: which) }
         let names = features.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? file.features
         let excluded = DataOptions.list(targets) ?? ((file.targets ?? []) + (file.targetTaskTargets ?? []))

@@ -1,25 +1,42 @@
 import Foundation
 import PACNN
 
-/// Training progress on stderr: a redrawn bar (epoch, step, loss, ETA) when stderr is a
-/// terminal, plain periodic lines otherwise (logs, CI), nothing with `--quiet`.
-final class ProgressDisplay {
-    private let label: String
+/// Training progress on stderr: a redrawn bar (stage, epoch, step, loss, ETA) when stderr is a
+/// terminal, plain periodic lines otherwise (logs, CI), nothing with `--quiet`. Each stage the
+/// library labels (`train`, `allocate r=0.8`, `select 3/20 fold 2/5`, `calibrate`) gets its own
+/// bar and estimate.
+final class ProgressDisplay: @unchecked Sendable {
     private let enabled: Bool
     private let isTerminal = isatty(STDERR_FILENO) != 0
-    private let start = Date()
+    // Steps arrive on the command's thread; the lock keeps the observer honest if that changes.
+    private let lock = NSLock()
+    private var label = ""
+    private var start = Date()
     private var lastDraw = Date.distantPast
     private var lastEpochLogged = 0
     private var drewBar = false
 
-    init(_ label: String, quiet: Bool) {
-        self.label = label
-        self.enabled = !quiet
+    init(quiet: Bool) { enabled = !quiet }
+
+    /// Runs `body` with its training steps shown, then ends the last bar.
+    func showing<R>(_ body: () throws -> R) throws -> R {
+        defer { finish() }
+        var observer: TrainingProgress.Observer?
+        if enabled { observer = { @Sendable [self] stage, step in self.update(stage, step) } }
+        return try TrainingProgress.observing(observer) { () throws(any Error) -> R in try body() }
     }
 
-    /// Call after every optimizer step.
-    func update(_ report: StepReport) {
-        guard enabled else { return }
+    private func update(_ stage: String, _ report: StepReport) {
+        lock.withLock {
+            if stage != label {
+                endBar()
+                (label, start, lastDraw, lastEpochLogged) = (stage, Date(), .distantPast, 0)
+            }
+            draw(report)
+        }
+    }
+
+    private func draw(_ report: StepReport) {
         let done = Double((report.epoch - 1) * report.stepsPerEpoch + report.step)
         let total = Double(report.epochs * report.stepsPerEpoch)
         let elapsed = Date().timeIntervalSince(start)
@@ -42,9 +59,11 @@ final class ProgressDisplay {
         }
     }
 
-    /// Ends the bar's line.
-    func finish() {
-        if enabled && drewBar { write("\n") }
+    private func finish() { lock.withLock { endBar() } }
+
+    private func endBar() {
+        if drewBar { write("\n") }
+        drewBar = false
     }
 
     private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }

@@ -11,8 +11,8 @@ struct PruneCommand: ParsableCommand {
     var model: String
     @Option(help: "Architecture, for model files without one (e.g. from PyTorch).")
     var arch: String?
-    @Option(parsing: .unconditional, help: "Fraction of weights pruned, in (0, 1).")
-    var ratio: Double = 0.8
+    @Option(parsing: .unconditional, help: ArgumentHelp(stringLiteral: "Fraction of weights pruned, \(PruningRatio.requirement)."))
+    var ratio: Double = PruningRatio.paperDefault.value
     @Option(name: .customLong("pruning-scope"), help: "'global' ranking across layers or 'per-layer'.")
     var pruningScope: String = "global"
     @Flag(name: .customLong("prune-biases"), help: "Prune biases too.")
@@ -20,14 +20,15 @@ struct PruneCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        guard ratio > 0 && ratio < 1 else { throw CLIError("--ratio must be in (0, 1), got \(ratio)") }
+        let pruningRatio: PruningRatio
+        do { pruningRatio = try PruningRatio(ratio) } catch { throw CLIError("--ratio must be \(error.requirement), got \(ratio)") }
         guard let scope = PruningScope(rawValue: pruningScope) else {
             throw CLIError("--pruning-scope must be 'global' or 'per-layer', got '\(pruningScope)'")
         }
         try output.checkWritable()
         let trained = try loadModel(model, arch: arch)
         let pruned = try step { () throws(WorkflowError) in
-            try Workflow.prune(trained, pruning: MagnitudePruning(ratio: ratio, scope: scope, includeBiases: pruneBiases))
+            try Workflow.prune(trained, pruning: MagnitudePruning(ratio: pruningRatio, scope: scope, includeBiases: pruneBiases))
         }
         try step { () throws(WorkflowError) in try pruned.save(to: output.out, overwrite: output.force) }
         let masks = pruned.masks!

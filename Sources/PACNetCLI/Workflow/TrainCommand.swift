@@ -1,4 +1,5 @@
 import ArgumentParser
+import PACNet
 import PACWorkflow
 
 /// `pacnet train`: train a network on source data and save it.
@@ -18,15 +19,14 @@ struct TrainCommand: ParsableCommand {
         try output.checkWritable()
         let architecture = try step { () throws(WorkflowError) in try Architecture(parsing: arch) }
         let loss = try data.parsedLoss(default: architecture.takesImages ? .bce : .mse)
-        let defaults = StageDefaults(images: architecture.takesImages)
+        let defaults = StageSchedules.defaults(images: architecture.takesImages)
         let options = try training.options(epochs: defaults.sourceEpochs, batchSize: defaults.batchSize)
         let labeled = try data.load(loss: loss, architecture: architecture)
-        let progress = ProgressDisplay("train", quiet: output.quiet)
-        let (model, report) = try step { () throws(WorkflowError) in
-            try Workflow.train(data: labeled, architecture: architecture, loss: loss, options: options,
-                               standardize: standardize, onStep: progress.update)
+        let (model, report) = try ProgressDisplay(quiet: output.quiet).showing {
+            try step { () throws(WorkflowError) in
+                try Workflow.train(data: labeled, architecture: architecture, loss: loss, options: options, standardize: standardize)
+            }
         }
-        progress.finish()
         try step { () throws(WorkflowError) in try model.save(to: output.out, overwrite: output.force) }
         printSummary([
             ("command", .text("train")), ("model", .text(output.out)), ("architecture", .text(architecture.description)),

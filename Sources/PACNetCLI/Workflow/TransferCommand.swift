@@ -57,18 +57,18 @@ struct TransferCommand: ParsableCommand {
     var sourceModel: String?
     @Flag(help: "Standardize inputs (and regression targets) with the source data's statistics.")
     var standardize = false
-    @Option(parsing: .unconditional, help: "Fraction of weights pruned, in (0, 1), or 'auto': allocate each of 0.5,0.7,0.8,0.9 and choose by 5-fold cross-validation on the target rows.")
+    @Option(parsing: .unconditional, help: ArgumentHelp(stringLiteral: AutoOption.ratioHelp))
     var ratio: String = "0.8"
-    @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Penalty on the pruned weights (>= 0), or 'auto': choose from 0,1e-4,1e-3,1e-2,1e-1 by 5-fold cross-validation on the target rows.")
+    @Option(name: .customLong("lambda"), parsing: .unconditional, help: ArgumentHelp(stringLiteral: AutoOption.lambdaHelp))
     var lambda: String = "0.01"
-    @Option(name: .customLong("source-epochs"), help: "Default: 60; images 8.")
+    @Option(name: .customLong("source-epochs"), help: ArgumentHelp(stringLiteral: "Default: \(StageSchedules.tabular.sourceEpochs); images \(StageSchedules.images.sourceEpochs)."))
     var sourceEpochs: Int?
-    @Option(name: .customLong("allocate-epochs"), help: "Default: 30; images 3.")
+    @Option(name: .customLong("allocate-epochs"), help: ArgumentHelp(stringLiteral: "Default: \(StageSchedules.tabular.allocateEpochs); images \(StageSchedules.images.allocateEpochs)."))
     var allocateEpochs: Int?
-    @Option(name: .customLong("target-epochs"), help: "Default: 300; images max(30, enough for 300 steps).")
+    @Option(name: .customLong("target-epochs"), help: ArgumentHelp(stringLiteral: "Default: \(StageSchedules.tabular.targetDescription); images \(StageSchedules.images.targetDescription)."))
     var targetEpochs: Int?
-    @Option(name: .customLong("batch-size"), help: "Source batch size (target batches: min(rows, 32); images min(rows, 64)).")
-    var batchSize: Int = 128
+    @Option(name: .customLong("batch-size"), help: ArgumentHelp(stringLiteral: "Source and allocation batch size (default \(StageSchedules.tabular.batchSize)); target batches follow --target-epochs' rule."))
+    var batchSize: Int = StageSchedules.tabular.batchSize
     @Option(name: .customLong("learning-rate"), parsing: .unconditional) var learningRate: Double = 1e-3
     @Option(parsing: .unconditional) var seed: Int = 0
     @Option(name: .customLong("save-stages"), help: "Also write trained/pruned/allocated model files into this directory.")
@@ -76,20 +76,12 @@ struct TransferCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let fixedRatio = try AutoOption.ratio(ratio), fixedLambda = try AutoOption.lambda(lambda)
+        let ratioSetting = try AutoOption.ratio(ratio), lambdaSetting = try AutoOption.lambda(lambda)
         guard arch != nil || sourceModel != nil || source.lowercased().hasSuffix(".npy") else {
             throw CLIError("give --arch (to train a source model) or --source-model")
         }
         guard seed >= 0 else { throw CLIError("--seed must be >= 0, got \(seed)") }
         try output.checkWritable()
-        let base = TrainingOptions(epochs: 1, batchSize: batchSize, learningRate: Float(learningRate), seed: UInt64(seed))
-        func stageOptions(_ epochs: Int, _ batch: Int) throws -> TrainingOptions {
-            var options = base
-            options.epochs = epochs
-            options.batchSize = batch
-            if let problem = options.validationError() { throw CLIError(problem) }
-            return options
-        }
 
         // What the inputs are: the source model's or --arch's kind, else the .npy's rank. The
         // --arch syntax is checked here, before any data is read (its image defaults come later).
@@ -145,82 +137,77 @@ struct TransferCommand: ParsableCommand {
                 try Workflow.check(targetData, fits: architecture, loss: lossValue, task: .target)
             }
         }
-        let defaults = StageDefaults(images: images)
-        let targetBatch = defaults.targetBatch(rows: targetData.count)
-        let sourceOptions = try stageOptions(sourceEpochs ?? defaults.sourceEpochs, batchSize)
-        let allocateOptions = try stageOptions(allocateEpochs ?? defaults.allocateEpochs, batchSize)
-        let calibrateOptions = try stageOptions(targetEpochs ?? defaults.targetEpochs(rows: targetData.count, batch: targetBatch), targetBatch)
+        var schedules = StageSchedules.defaults(images: images)
+        schedules.sourceEpochs = sourceEpochs ?? schedules.sourceEpochs
+        schedules.allocateEpochs = allocateEpochs ?? schedules.allocateEpochs
+        if let targetEpochs {
+            schedules.targetEpochs = targetEpochs
+            schedules.targetMinimumSteps = 0
+        }
+        schedules.batchSize = batchSize
+        do {
+            schedules.learningRate = try LearningRate(learningRate)
+            try schedules.validate()
+        } catch {
+            throw CLIError(Self.flagged(error))
+        }
 
-        var fields: [(String, SummaryValue)] = [("command", .text("transfer"))]
-        let trainedModel: ModelFile
-        if var trained {
-            // Imported files do not know their columns; record them so later commands can find them.
-            trained.features = trained.features ?? (images ? nil : sourceData.featureNames)
-            trained.targets = trained.targets ?? sourceData.targetNames
-            trained.imageSize = trained.imageSize ?? sourceData.imageSize
-            trainedModel = trained
-            fields.append(("source_model", .text(sourceModel!)))
-        } else {
-            let progress = ProgressDisplay("train", quiet: output.quiet)
-            (trainedModel, _) = try step { () throws(WorkflowError) in
-                try Workflow.train(data: sourceData, architecture: architecture, loss: lossValue, options: sourceOptions,
-                                   standardize: standardize, onStep: progress.update)
+        let (trainedModel, report) = try ProgressDisplay(quiet: output.quiet).showing { () throws -> (ModelFile, Workflow.TransferReport) in
+            var trainedModel: ModelFile
+            if var trained {
+                // Imported files do not know their columns; record them so later commands can find them.
+                trained.features = trained.features ?? (images ? nil : sourceData.featureNames)
+                trained.targets = trained.targets ?? sourceData.targetNames
+                trained.imageSize = trained.imageSize ?? sourceData.imageSize
+                trainedModel = trained
+            } else {
+                let options = TrainingOptions(epochs: schedules.sourceEpochs, batchSize: schedules.batchSize,
+                                              learningRate: schedules.learningRate.value, seed: UInt64(seed))
+                (trainedModel, _) = try step { () throws(WorkflowError) in
+                    try Workflow.train(data: sourceData, architecture: architecture, loss: lossValue, options: options, standardize: standardize)
+                }
             }
-            progress.finish()
+            let report = try step { () throws(WorkflowError) in
+                try Workflow.transfer(trainedModel, source: sourceData, target: targetData, ratio: ratioSetting, lambda: lambdaSetting,
+                                      schedules: schedules, seed: UInt64(seed))
+            }
+            return (trainedModel, report)
         }
         let sourceScore = try step { () throws(WorkflowError) in try Workflow.evaluate(trainedModel, data: sourceData, task: .source) }
 
-        // One allocated network per candidate ratio (`--ratio auto`), else one.
-        let selection = HyperparameterSelection()
-        var stages: [(pruned: ModelFile, allocated: ModelFile, report: Workflow.TrainingReport)] = []
-        for candidate in fixedRatio.map({ [$0] }) ?? selection.ratios {
-            let pruned = try step { () throws(WorkflowError) in try Workflow.prune(trainedModel, pruning: MagnitudePruning(ratio: candidate)) }
-            let allocateProgress = ProgressDisplay(fixedRatio == nil ? "allocate r=\(candidate)" : "allocate", quiet: output.quiet)
-            let (allocated, report) = try step { () throws(WorkflowError) in
-                try Workflow.allocate(pruned, data: sourceData, options: allocateOptions, onStep: allocateProgress.update)
-            }
-            allocateProgress.finish()
-            stages.append((pruned, allocated, report))
-        }
-        var chosen = stages[0], chosenLambda = fixedLambda ?? 0
-        if fixedRatio == nil || fixedLambda == nil {
-            let (model, lambdaValue, choice) = try step { () throws(WorkflowError) in
-                try Workflow.selectCalibration(stages.map(\.allocated), data: targetData, lambda: fixedLambda, options: calibrateOptions,
-                                               selection: selection)
-            }
-            chosen = stages.first { $0.allocated.ratio == model.ratio }!
-            chosenLambda = lambdaValue
-            fields += [("selection", .text([fixedRatio == nil ? "ratio" : nil, fixedLambda == nil ? "lambda" : nil].compactMap { $0 }.joined(separator: "+"))),
-                       ("selection_seconds", .number(choice.seconds))]
-        }
-        let (pruned, allocated, allocateReport) = chosen
-        let calibrateProgress = ProgressDisplay("calibrate", quiet: output.quiet)
-        let (calibrated, calibrateReport) = try step { () throws(WorkflowError) in
-            try Workflow.calibrate(allocated, data: targetData, lambda: chosenLambda, options: calibrateOptions,
-                                   onStep: calibrateProgress.update)
-        }
-        calibrateProgress.finish()
-        let sourceAfter = try step { () throws(WorkflowError) in try Workflow.evaluate(calibrated, data: sourceData, task: .source) }
-
         if let saveStages {
             try FileManager.default.createDirectory(atPath: saveStages, withIntermediateDirectories: true)
-            for (name, model) in [("trained", trainedModel), ("pruned", pruned), ("allocated", allocated)] {
+            for (name, model) in [("trained", trainedModel), ("pruned", report.pruned), ("allocated", report.allocated)] {
                 let path = (saveStages as NSString).appendingPathComponent("\(name).safetensors")
                 try step { () throws(WorkflowError) in try model.save(to: path, overwrite: output.force) }
             }
         }
+        let calibrated = report.calibrated
         try step { () throws(WorkflowError) in try calibrated.save(to: output.out, overwrite: output.force) }
+        var fields: [(String, SummaryValue)] = [("command", .text("transfer"))]
+        if let sourceModel { fields.append(("source_model", .text(sourceModel))) }
+        if let selection = report.selection {
+            fields += [("selection", .text([ratioSetting == .auto ? "ratio" : nil, lambdaSetting == .auto ? "lambda" : nil].compactMap { $0 }.joined(separator: "+"))),
+                       ("selection_seconds", .number(selection.seconds))]
+        }
         let metric = sourceScore.metric
         fields += [("model", .text(output.out)), ("architecture", .text(calibrated.architecture.description))]
         if let size = sourceData.imageSize { fields.append(("image_size", .text(size.description))) }
         fields += [
             ("source_rows", .integer(sourceData.count)), ("target_rows", .integer(targetData.count)),
-            ("ratio", .number(allocated.ratio!)), ("lambda", .number(Double("\(chosenLambda)")!)),
-            ("source_epochs", .integer(trained == nil ? sourceOptions.epochs : 0)), ("allocate_epochs", .integer(allocateOptions.epochs)),
-            ("target_epochs", .integer(calibrateOptions.epochs)),
-            ("source_\(metric)_trained", .score(sourceScore)), ("source_\(metric)_allocated", .score(allocateReport.training)),
-            ("source_\(metric)_after_transfer", .score(sourceAfter)), ("target_train_\(metric)", .score(calibrateReport.training)),
+            ("ratio", .number(calibrated.ratio!.value)), ("lambda", .number(Double(calibrated.lambda!.description)!)),
+            ("source_epochs", .integer(trained == nil ? schedules.sourceEpochs : 0)), ("allocate_epochs", .integer(schedules.allocateEpochs)),
+            ("target_epochs", .integer(report.targetEpochs)),
+            ("source_\(metric)_trained", .score(sourceScore)), ("source_\(metric)_allocated", .score(report.sourceAllocated)),
+            ("source_\(metric)_after_transfer", .score(report.sourceAfterTransfer)), ("target_train_\(metric)", .score(report.targetTraining)),
         ]
         printSummary(fields, json: output.json)
+    }
+
+    /// A setting error in the words of this command's flags.
+    private static func flagged(_ error: SettingError) -> String {
+        let flags = ["source epochs": "--source-epochs", "allocation epochs": "--allocate-epochs", "target epochs": "--target-epochs",
+                     "batch size": "--batch-size", "learning rate": "--learning-rate"]
+        return "\(flags[error.setting] ?? error.setting) must be \(error.requirement), got \(error.value)"
     }
 }

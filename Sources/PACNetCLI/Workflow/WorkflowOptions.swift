@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PACNN
+import PACNet
 import PACWorkflow
 
 /// Where labelled data comes from (`--data`, `--labels`, `--names`, `--features`, `--targets`, `--loss`).
@@ -77,6 +78,19 @@ struct TrainingFlags: ParsableArguments {
 
     @Option(parsing: .unconditional, help: "Fraction of rows held out to report a validation score, in [0, 1).")
     var validation: Double = 0
+
+    /// The target schedule of calibration: `defaults`, with `--epochs` (then no minimum step
+    /// count), `--batch-size` (the target batch cap) and `--learning-rate` when given.
+    func targetSchedules(defaults: StageSchedules) throws -> StageSchedules {
+        var schedules = defaults
+        if let epochs {
+            schedules.targetEpochs = epochs
+            schedules.targetMinimumSteps = 0
+        }
+        if let batchSize { schedules.targetBatchCap = batchSize }
+        do { schedules.learningRate = try LearningRate(learningRate) } catch { throw CLIError("--learning-rate must be \(error.requirement), got \(learningRate)") }
+        return schedules
+    }
 
     func options(epochs defaultEpochs: Int, batchSize defaultBatch: Int) throws -> TrainingOptions {
         guard seed >= 0 else { throw CLIError("--seed must be >= 0, got \(seed)") }

@@ -13,7 +13,7 @@ import Testing
 
     static var results: SuiteRunner.TaskResults {
         let comparison: [ExperimentRecord] = [
-            .stage(StageRecord(task: "friedman", seed: 0, stage: .source, sourceScore: 1.1, seconds: 1)),
+            .stage(StageRecord(task: "friedman", seed: 0, stage: .trained, sourceScore: 1.1, seconds: 1)),
             .stage(StageRecord(task: "friedman", seed: 0, stage: .allocated, sourceScore: 1.05, seconds: 1)),
             transfer(0, 10, .scratch, 3.0, nil), transfer(0, 10, .finetune, 2.0, 3.2), transfer(0, 10, .pacnet, 1.8, 1.05),
             transfer(1, 10, .scratch, 3.2, nil), transfer(1, 10, .finetune, 2.2, 3.0), transfer(1, 10, .pacnet, 2.0, 1.05),

@@ -29,8 +29,8 @@ import Testing
         #expect(ShapesTask(blocksPerStage: 2).makeNetwork(rng: &rng).backbone.blocks.count == 6)
         let config = task.defaultConfiguration()
         #expect(config.targetSizes == [100, 500, 2000] && config.methods == TransferMethod.allCases)
-        #expect(config.sourceEpochs == 8 && config.allocateEpochs == 3 && config.sourceBatchSize == 128)
-        #expect(config.targetSchedule(100).epochs == 150 && config.targetSchedule(2000).batchSize == 64)
+        #expect(config.schedules.sourceEpochs == 8 && config.schedules.allocateEpochs == 3 && config.schedules.batchSize == 128)
+        #expect(config.schedules.target(rows: 100).epochs == 150 && config.schedules.target(rows: 2000).batchSize == 64)
     }
 
     @Test func accuracyIsTheMeanPerAttributeAgreement() {
@@ -45,12 +45,12 @@ import Testing
         config.seeds = [0]
         config.targetSizes = [8, 16]
         config.methods = [.finetune, .pacnet, .delta, .bss]
-        config.sourceEpochs = 1
-        config.allocateEpochs = 1
-        config.targetEpochs = 1
-        config.targetMinimumSteps = 2
-        config.sourceBatchSize = 32
-        config.targetBatchCap = 8
+        config.schedules.sourceEpochs = 1
+        config.schedules.allocateEpochs = 1
+        config.schedules.targetEpochs = 1
+        config.schedules.targetMinimumSteps = 2
+        config.schedules.batchSize = 32
+        config.schedules.targetBatchCap = 8
         let task = Self.tinyTask()
         let records = try TransferExperiment(task: task, configuration: config).run()
         let allocated = records.stages.first { $0.stage == .allocated }!

@@ -8,7 +8,7 @@ public struct TrainingSchedule: Sendable, Equatable {
     public var batchSize: Int
     public var learningRate: Float
 
-    public init(epochs: Int, batchSize: Int, learningRate: Float = 1e-3) {
+    public init(epochs: Int, batchSize: Int, learningRate: Float = LearningRate.standard.value) {
         precondition(epochs >= 0 && batchSize > 0 && learningRate > 0, "invalid schedule: \(epochs) epochs, batch \(batchSize), lr \(learningRate)")
         self.epochs = epochs
         self.batchSize = batchSize
@@ -17,11 +17,10 @@ public struct TrainingSchedule: Sendable, Equatable {
 
     /// Trains every entry of `model` allowed by its parameters' update masks, with a fresh Adam.
     @discardableResult
-    public func train(_ model: some Layer, on data: Dataset, loss: Loss, rng: inout RandomGenerator,
-                      regularizer: (() -> Variable)? = nil, forward: BatchForward? = nil,
-                      onStep: ((StepReport) -> Void)? = nil) throws(TrainingError) -> [Double] {
+    public func train(_ model: some Layer, on data: Dataset, loss: Loss, objective: Objective = .dataLoss,
+                      rng: inout RandomGenerator) throws(TrainingError) -> [Double] {
         let optimizer = Adam(parameters: model.parameters(), learningRate: learningRate)
-        let trainer = Trainer(epochs: epochs, batchSize: batchSize, loss: loss, regularizer: regularizer, forward: forward, onStep: onStep)
+        let trainer = Trainer(epochs: epochs, batchSize: batchSize, loss: loss, objective: objective)
         return try trainer.fit(model, optimizer: optimizer, inputs: data.inputs, targets: data.targets, rng: &rng)
     }
 }

@@ -21,16 +21,14 @@ public struct SpectralShrinkage: Sendable {
         self.count = count
     }
 
-    /// The forward pass of `model` on a batch with the penalty on its features. Batches with
+    /// The forward pass of `model` on a batch and the penalty on its features. Batches with
     /// fewer than `count` singular values shrink all they have.
-    public func forward(of model: some Layer) -> BatchForward {
+    public func apply(_ model: any Layer, to input: Variable) -> (prediction: Variable, penalty: Variable) {
         guard let traced = model as? any FeatureExtracting else {
             preconditionFailure("BSS needs a network that exposes its features (FeatureExtracting)")
         }
-        return { [count, weight] input in
-            let trace = traced.trace(input)
-            let k = min(count, trace.features.shape[0], trace.features.shape[1])
-            return (trace.output, trace.features.smallestSquaredSingularValues(count: k) * weight)
-        }
+        let trace = traced.trace(input)
+        let k = min(count, trace.features.shape[0], trace.features.shape[1])
+        return (trace.output, trace.features.smallestSquaredSingularValues(count: k) * weight)
     }
 }

@@ -27,19 +27,17 @@ public struct FeatureMapPenalty {
         self.weight = weight
     }
 
-    /// The forward pass of `model` on a batch with the penalty on its feature maps.
-    public func forward(of model: some Layer) -> BatchForward {
+    /// The forward pass of `model` on a batch and the penalty on its feature maps.
+    public func apply(_ model: any Layer, to input: Variable) -> (prediction: Variable, penalty: Variable) {
         guard let traced = model as? any FeatureExtracting else {
             preconditionFailure("DELTA needs a network that exposes its feature maps (FeatureExtracting)")
         }
-        return { input in
-            let trace = traced.trace(input)
-            let reference = GradientMode.withoutGradients { source.trace(input).featureMaps.map(\.value) }
-            precondition(reference.count == trace.featureMaps.count, "DELTA: source and target expose different feature maps")
-            let distances = zip(trace.featureMaps, reference).map { map, anchor in
-                (map - Variable(anchor)).squared().sum() * (1 / Float(map.shape[0] * map.shape[1]))
-            }
-            return (trace.output, distances.reduce(Variable(Tensor(0)), +) * weight)
+        let trace = traced.trace(input)
+        let reference = GradientMode.withoutGradients { source.trace(input).featureMaps.map(\.value) }
+        precondition(reference.count == trace.featureMaps.count, "DELTA: source and target expose different feature maps")
+        let distances = zip(trace.featureMaps, reference).map { map, anchor in
+            (map - Variable(anchor)).squared().sum() * (1 / Float(map.shape[0] * map.shape[1]))
         }
+        return (trace.output, distances.reduce(Variable(Tensor(0)), +) * weight)
     }
 }

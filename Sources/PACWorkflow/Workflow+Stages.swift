@@ -1,0 +1,75 @@
+import PACEngine
+import PACNN
+import PACNet
+
+/// The PAC-Net stages and pipeline on a network of any architecture kind: generic functions
+/// open the `any Layer` a model file holds.
+enum Stages {
+    static func pruned<Network: Layer>(_ network: Network, _ pruning: MagnitudePruning) -> (any Layer, WeightMasks?) {
+        let pacnet = PACNetModel.pruned(network, with: pruning)
+        return (pacnet.network, pacnet.masks)
+    }
+
+    static func allocated<Network: Layer>(
+        _ network: Network, masks: WeightMasks, on data: Dataset, loss: Loss, schedule: TrainingSchedule, rng: inout RandomGenerator
+    ) throws(TrainingError) -> any Layer {
+        try PACNetModel(network: network, masks: masks).allocated(on: data, loss: loss, schedule: schedule, rng: &rng).network
+    }
+
+    /// The fraction of masked entries that are pruned, for masks of a file that does not record
+    /// its ratio (one imported from PyTorch).
+    static func ratio(of masks: WeightMasks) throws(WorkflowError) -> PruningRatio {
+        do { return try PruningRatio(Double(masks.prunedCount) / Double(max(masks.totalCount, 1))) } catch {
+            throw WorkflowError("the masks keep \(masks.keptCount) of \(masks.totalCount) entries: calibration needs some entries kept and some free")
+        }
+    }
+
+    /// PAC-Net's calibration of an allocated network through `TransferPipeline` (selecting lambda
+    /// first when it is `auto`).
+    static func calibrated<Network: Layer>(
+        _ network: Network, masks: WeightMasks, ratio: PruningRatio, lambda: Tunable<PenaltyStrength>, on data: Dataset,
+        loss: Loss, schedules: StageSchedules, seed: UInt64
+    ) throws(WorkflowError) -> Calibration {
+        let pipeline = TransferPipeline(allocated: [(ratio, PACNetModel(network: network, masks: masks))], loss: loss, schedules: schedules)
+        do {
+            let outcome = try pipeline.transfer(.pacnet(ratio: .fixed(ratio), lambda: lambda), target: data, streams: Workflow.calibrationStreams(seed))
+            return Calibration(network: outcome.result.targetModel, lambda: outcome.method.lambda!.fixedValue!,
+                               selection: outcome.selection, seconds: outcome.seconds)
+        } catch { throw WorkflowError(error) }
+    }
+
+    /// The whole pipeline from a trained network: prune and allocate every candidate ratio, then
+    /// select and calibrate.
+    static func transfer<Network: Layer>(
+        _ network: Network, source: Dataset, target: Dataset, loss: Loss, ratio: Tunable<PruningRatio>,
+        lambda: Tunable<PenaltyStrength>, schedules: StageSchedules, seed: UInt64
+    ) throws(WorkflowError) -> (allocations: [(ratio: PruningRatio, pruned: any Layer, allocated: any Layer, masks: WeightMasks)], calibration: Calibration, ratio: PruningRatio) {
+        var pipeline = TransferPipeline(source: network, sourceData: source, loss: loss, schedules: schedules)
+        var pruned: [PruningRatio: any Layer] = [:]
+        do {
+            try pipeline.allocate(ratio.fixedValue.map { [$0] } ?? pipeline.selection.ratios, seed: seed, stream: "workflow/allocate") { stage, ratio, model in
+                if stage == .pruned { pruned[ratio] = model.network }
+            }
+            let outcome = try pipeline.transfer(.pacnet(ratio: ratio, lambda: lambda), target: target, streams: Workflow.calibrationStreams(seed))
+            let calibration = Calibration(network: outcome.result.targetModel, lambda: outcome.method.lambda!.fixedValue!,
+                                          selection: outcome.selection, seconds: outcome.seconds)
+            let allocations = pipeline.allocations.map { ($0.ratio, pruned[$0.ratio]!, $0.model.network as any Layer, $0.model.masks) }
+            return (allocations, calibration, outcome.method.ratio!.fixedValue!)
+        } catch { throw WorkflowError(error) }
+    }
+
+    /// What calibration produced.
+    struct Calibration {
+        let network: any Layer
+        let lambda: PenaltyStrength
+        let selection: HyperparameterSelection.Choice?
+        let seconds: Double
+    }
+}
+
+extension Workflow {
+    /// The workflow's random streams for calibration and its cross-validation.
+    static func calibrationStreams(_ seed: UInt64) -> TransferStreams {
+        TransferStreams(seed: seed, training: "workflow/calibrate", selection: "workflow/select")
+    }
+}
