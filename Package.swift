@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "PACNet", targets: ["PACNet"]),
         .library(name: "PACBenchmarks", targets: ["PACBenchmarks"]),
         .library(name: "PACPlots", targets: ["PACPlots"]),
+        .library(name: "PACNumerics", targets: ["PACNumerics"]),
         .library(name: "PACIO", targets: ["PACIO"]),
         .library(name: "PACWorkflow", targets: ["PACWorkflow"]),
     ],
@@ -43,8 +44,10 @@ let package = Package(
         .target(name: "PACNet", dependencies: ["PACNN"], swiftSettings: nativeCodegen),
         // SVG plotting: line plots, heatmaps and grids of them (Foundation only).
         .target(name: "PACPlots", swiftSettings: nativeCodegen),
+        // Numerical solvers behind the benchmark data: RK4, damped pendulum, Burgers, FFT.
+        .target(name: "PACNumerics", swiftSettings: nativeCodegen),
         // Benchmark tasks, the experiment runner and its reports.
-        .target(name: "PACBenchmarks", dependencies: ["PACNet", "PACIO", "PACPlots"],
+        .target(name: "PACBenchmarks", dependencies: ["PACNet", "PACIO", "PACPlots", "PACNumerics"],
                 swiftSettings: nativeCodegen),
         // Bring-your-own-data workflows: data files, model files, the staged PAC-Net operations.
         .target(name: "PACWorkflow", dependencies: ["PACNet", "PACIO"], swiftSettings: nativeCodegen),
@@ -61,7 +64,8 @@ let package = Package(
         .testTarget(name: "PACIOTests", dependencies: ["PACIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PACWorkflowTests", dependencies: ["PACWorkflow", "PACTestSupport"]),
         .testTarget(name: "PACPlotsTests", dependencies: ["PACPlots"]),
-        .testTarget(name: "PACBenchmarksTests", dependencies: ["PACBenchmarks", "PACIO"]),
+        .testTarget(name: "PACNumericsTests", dependencies: ["PACNumerics"]),
+        .testTarget(name: "PACBenchmarksTests", dependencies: ["PACBenchmarks", "PACIO", "PACNumerics"]),
         .testTarget(name: "PACNetCLITests", dependencies: ["PACNetCLI", "PACTestSupport"]),
     ]
 )

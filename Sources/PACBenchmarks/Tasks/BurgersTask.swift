@@ -1,5 +1,6 @@
 import PACEngine
 import PACNN
+import PACNumerics
 
 /// The `burgers` PDE task of the benchmark specification.
 ///

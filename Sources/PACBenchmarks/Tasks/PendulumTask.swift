@@ -1,5 +1,6 @@
 import PACEngine
 import PACNN
+import PACNumerics
 
 /// The `pendulum` ODE task of the benchmark specification.
 ///
