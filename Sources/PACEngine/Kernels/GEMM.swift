@@ -23,7 +23,8 @@ public enum GEMM {
     static let nc = 3072
     /// Products with fewer multiply-adds than this run on one thread.
     static let parallelThreshold = 1 << 22
-    /// With `.automatic`, products with at least this many multiply-adds go to OpenBLAS.
+    /// With `.automatic`, products with at least this many multiply-adds go to OpenBLAS, when
+    /// `PACNET_BLAS` loaded it.
     static let blasThreshold = 1 << 22
     /// Operands of at most this many floats (256 KB) are read in place, not packed.
     static let directLimit = 1 << 16
