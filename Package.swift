@@ -25,6 +25,8 @@ let package = Package(
         .library(name: "PACNN", targets: ["PACNN"]),
         .library(name: "PACNet", targets: ["PACNet"]),
         .library(name: "PACBenchmarks", targets: ["PACBenchmarks"]),
+        .library(name: "PACPlots", targets: ["PACPlots"]),
+        .library(name: "PACNumerics", targets: ["PACNumerics"]),
         .library(name: "PACIO", targets: ["PACIO"]),
         .library(name: "PACWorkflow", targets: ["PACWorkflow"]),
     ],
@@ -40,8 +42,13 @@ let package = Package(
         .target(name: "PACNN", dependencies: ["PACEngine"], swiftSettings: nativeCodegen),
         // PAC-Net (prune / allocate / calibrate) and the transfer baselines.
         .target(name: "PACNet", dependencies: ["PACNN"], swiftSettings: nativeCodegen),
+        // SVG plotting: line plots, heatmaps and grids of them (Foundation only).
+        .target(name: "PACPlots", swiftSettings: nativeCodegen),
+        // Numerical solvers behind the benchmark data: RK4, damped pendulum, Burgers, FFT.
+        .target(name: "PACNumerics", swiftSettings: nativeCodegen),
         // Benchmark tasks, the experiment runner and its reports.
-        .target(name: "PACBenchmarks", dependencies: ["PACNet", "PACIO"], swiftSettings: nativeCodegen),
+        .target(name: "PACBenchmarks", dependencies: ["PACNet", "PACIO", "PACPlots", "PACNumerics"],
+                swiftSettings: nativeCodegen),
         // Bring-your-own-data workflows: data files, model files, the staged PAC-Net operations.
         .target(name: "PACWorkflow", dependencies: ["PACNet", "PACIO"], swiftSettings: nativeCodegen),
         // The `pacnet` command-line tool.
@@ -56,7 +63,9 @@ let package = Package(
         .testTarget(name: "PACNetTests", dependencies: ["PACNet"]),
         .testTarget(name: "PACIOTests", dependencies: ["PACIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PACWorkflowTests", dependencies: ["PACWorkflow", "PACTestSupport"]),
-        .testTarget(name: "PACBenchmarksTests", dependencies: ["PACBenchmarks", "PACIO"]),
+        .testTarget(name: "PACPlotsTests", dependencies: ["PACPlots"]),
+        .testTarget(name: "PACNumericsTests", dependencies: ["PACNumerics"]),
+        .testTarget(name: "PACBenchmarksTests", dependencies: ["PACBenchmarks", "PACIO", "PACNumerics"]),
         .testTarget(name: "PACNetCLITests", dependencies: ["PACNetCLI", "PACTestSupport"]),
     ]
 )

@@ -3,6 +3,9 @@
 # one ratio table. Needs a Python with torch and numpy (default: /tmp/torchenv, see README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# pacnet loads a system BLAS only when asked: on by default here, so `gemm` also reports the BLAS
+# path, as in bench/README.md's tables (PACNET_BLAS=off for the built-in kernel alone).
+export PACNET_BLAS=${PACNET_BLAS-on}
 python=${TORCH_PYTHON:-/tmp/torchenv/bin/python}
 out=${OUT:-$(mktemp -d)}
 swift build -c release --product pacnet >/dev/null

@@ -24,9 +24,6 @@ public enum NPYDType: String, Sendable, CaseIterable {
         }
     }
 
-    /// True for the integer types, whose values are exact class labels.
-    public var isInteger: Bool { self != .float32 && self != .float64 }
-
     /// The little-endian NumPy type string this reader would write, e.g. `<f4`, `|u1`.
     public var descr: String {
         switch self {

@@ -84,7 +84,7 @@ struct BenchCommand: ParsableCommand {
             emit(line, ["friedman_pipeline", "1 seed, n_target 10,50,200, 4 methods", String(format: "%.2f s", seconds)])
         }
         if !json {
-            let blas = SystemBLAS.shared.map { "\($0.name)\($0.isOpenBLAS ? " (OpenBLAS)" : "")" } ?? "none"
+            let blas = SystemBLAS.shared.map { "\($0.name)\($0.isOpenBLAS ? " (OpenBLAS)" : "")" } ?? "none (PACNET_BLAS=on loads one)"
             print(TextTable.render([["workload", "size", "result"]] + rows, rightAligned: [2]).joined(separator: "\n"))
             print("\nthreads \(Engine.maxThreads), system BLAS: \(blas)")
         }

@@ -1,18 +1,26 @@
 import Foundation
-import PACEngine
+@testable import PACEngine
 import Testing
 
-/// The optional BLAS path. On a machine without a system BLAS these tests check the fallback;
-/// CI installs OpenBLAS and reruns them with `PACNET_EXPECT_BLAS=1`, which makes a missing
-/// library a failure, so the BLAS path itself is exercised there.
+/// The optional BLAS path, opt-in through `PACNET_BLAS`. Without it these tests check that no
+/// library is loaded and the fallback; CI installs OpenBLAS and reruns them with
+/// `PACNET_BLAS=on PACNET_EXPECT_BLAS=1`, which makes a missing library a failure, so the BLAS
+/// path itself is exercised there.
 @Suite struct SystemBLASTests {
     static let expectBLAS = ProcessInfo.processInfo.environment["PACNET_EXPECT_BLAS"] == "1"
 
     @Test func loadsWhenExpected() {
         if Self.expectBLAS {
-            #expect(SystemBLAS.shared != nil, "PACNET_EXPECT_BLAS=1 but no BLAS library could be loaded")
+            #expect(SystemBLAS.shared != nil, "PACNET_EXPECT_BLAS=1 but no BLAS library could be loaded (is PACNET_BLAS=on set?)")
         }
         if let blas = SystemBLAS.shared { #expect(!blas.name.isEmpty) }
+    }
+
+    /// No BLAS unless asked for, so a seed gives the same bits on every machine by default.
+    @Test func noLibraryUnlessRequested() {
+        if ProcessInfo.processInfo.environment["PACNET_BLAS"] == nil { #expect(SystemBLAS.shared == nil) }
+        for setting in [nil, "", "off", "OFF"] { #expect(SystemBLAS.load(setting: setting) == nil) }
+        #expect(SystemBLAS.load(setting: "/nonexistent/libblas.so") == nil)
     }
 
     @Test func missingLibraryIsNil() {
@@ -23,7 +31,7 @@ import Testing
 
     /// All transposition variants, alpha/beta, NaN-filled C with beta 0 and padded leading
     /// dimensions through the BLAS path agree with the built-in kernel within rounding.
-    @Test(.enabled(if: SystemBLAS.shared != nil, "needs a system BLAS; CI installs OpenBLAS for this"),
+    @Test(.enabled(if: SystemBLAS.shared != nil, "needs PACNET_BLAS and a system BLAS; CI installs OpenBLAS for this"),
           arguments: [false, true], [false, true])
     func blasAgreesWithTheBuiltinKernel(transposeA: Bool, transposeB: Bool) {
         for (m, n, k, alpha, beta) in [(7, 5, 3, Float(1), Float(0)), (130, 70, 300, 0.5, 1), (257, 129, 513, 2, 0.25)] {

@@ -17,7 +17,7 @@ struct ModuleNamingTests {
         #expect(named.map(\.parameter.shape) == [[100, 10], [100], [100, 100], [100], [100, 100], [100], [1, 100], [1]])
         #expect(named.map(\.parameter.role) == [.weight, .bias, .weight, .bias, .weight, .bias, .weight, .bias])
         #expect(mlp.parameterCount == 100 * 10 + 100 + 2 * (100 * 100 + 100) + 100 + 1)
-        #expect(mlp.architecture == "mlp:10-100-100-100-1:relu")
+        #expect(mlp.sizes == [10, 100, 100, 100, 1] && mlp.activation == .relu)
         #expect(mlp.linearLayers.count == 4)
         #expect(mlp.layers.layers.count == 7)
         #expect(mlp.layers.layers[1] is ActivationLayer && mlp.layers.layers[5] is ActivationLayer)
@@ -78,6 +78,7 @@ struct ModuleNamingTests {
         }
         #expect(ActivationLayer(activation).predict(x) == expected)
         var rng = RandomGenerator(seed: 5)
-        #expect(MLP(sizes: [3, 4, 2], activation: activation, rng: &rng).architecture == "mlp:3-4-2:\(activation.rawValue)")
+        let mlp = MLP(sizes: [3, 4, 2], activation: activation, rng: &rng)
+        #expect(mlp.sizes == [3, 4, 2] && mlp.activation == activation)
     }
 }

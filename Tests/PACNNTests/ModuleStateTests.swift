@@ -20,7 +20,7 @@ struct ModuleStateTests {
         let copy = original.clone()
         #expect(bits(copy) == before)
         #expect(copy.namedParameters().map(\.name) == original.namedParameters().map(\.name))
-        #expect(copy.architecture == original.architecture)
+        #expect(copy.sizes == original.sizes && copy.activation == original.activation)
         #expect(copy.linearLayers[0].weight.updateMask == original.linearLayers[0].weight.updateMask)
         for (a, b) in zip(copy.parameters(), original.parameters()) {
             #expect(a !== b)

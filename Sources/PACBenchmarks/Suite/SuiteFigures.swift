@@ -1,5 +1,6 @@
 import Foundation
 import PACNet
+import PACPlots
 
 /// The report's SVG figures, drawn with the project's own plotting code.
 enum SuiteFigures {

@@ -1,6 +1,7 @@
 import PACNet
 import PACEngine
 import PACNN
+import PACNumerics
 
 /// The `pendulum` ODE task of the benchmark specification.
 ///

@@ -23,7 +23,8 @@ public enum GEMM {
     static let nc = 3072
     /// Products with fewer multiply-adds than this run on one thread.
     static let parallelThreshold = 1 << 22
-    /// With `.automatic`, products with at least this many multiply-adds go to OpenBLAS.
+    /// With `.automatic`, products with at least this many multiply-adds go to OpenBLAS, when
+    /// `PACNET_BLAS` loaded it.
     static let blasThreshold = 1 << 22
     /// Operands of at most this many floats (256 KB) are read in place, not packed.
     static let directLimit = 1 << 16
@@ -71,15 +72,15 @@ public enum GEMM {
         let unit = splitColumns ? nr : mr
         let chunk = ((extent + workers - 1) / workers + unit - 1) / unit * unit
         let pieces = (extent + chunk - 1) / chunk
-        let shared = SendablePointer(c)
+        let shared = UncheckedSendable((operands: operands, c: c))
         DispatchQueue.concurrentPerform(iterations: pieces) { piece in
             let range = (piece * chunk)..<min(extent, (piece + 1) * chunk)
-            blocked(operands, rows: splitColumns ? 0..<m : range, columns: splitColumns ? range : 0..<n,
-                    k: k, alpha: alpha, beta: beta, c: shared.pointer, ldc: ldc)
+            blocked(shared.value.operands, rows: splitColumns ? 0..<m : range, columns: splitColumns ? range : 0..<n,
+                    k: k, alpha: alpha, beta: beta, c: shared.value.c, ldc: ldc)
         }
     }
 
-    struct Operands: @unchecked Sendable {
+    struct Operands {
         let transposeA: Bool, transposeB: Bool
         let a: UnsafePointer<Float>, lda: Int
         let b: UnsafePointer<Float>, ldb: Int
@@ -236,10 +237,4 @@ public enum GEMM {
             i += mr
         }
     }
-}
-
-/// A pointer that may cross into `concurrentPerform` workers writing disjoint regions.
-struct SendablePointer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }

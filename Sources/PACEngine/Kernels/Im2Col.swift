@@ -266,12 +266,6 @@ struct ImageBatchSchedule {
     }
 }
 
-/// A read-only pointer that may cross into `concurrentPerform` workers.
-struct SendableConstPointer: @unchecked Sendable {
-    let pointer: UnsafePointer<Float>
-    init(_ pointer: UnsafePointer<Float>) { self.pointer = pointer }
-}
-
 /// `C = A · Bᵀ` (or `C += A · Bᵀ`) for row-major `A` `[m, depth]` and `B` `[n, depth]` whose rows are
 /// long: a convolution's weight gradient `dYᵢ · colsᵢᵀ`, where `depth` is the number of output
 /// positions. Both operands are read in place along their contiguous rows, as 4 x 4 tiles of dot

@@ -34,9 +34,3 @@ enum ParallelRanges {
         }
     }
 }
-
-/// A value handed to `concurrentPerform` workers whose safety the caller guarantees (disjoint writes).
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}

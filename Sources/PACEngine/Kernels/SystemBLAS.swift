@@ -8,8 +8,11 @@ import Foundation
 /// An optional system BLAS, loaded at run time with `dlopen` so the package builds and runs with
 /// nothing but the Swift toolchain. Only `cblas_sgemm` is used.
 ///
-/// Looked up, in order: the path in `PACNET_BLAS` (or `PACNET_BLAS=off` to disable),
-/// `libopenblas.so.0`, `libopenblas.so`, `libblas.so.3`, and on macOS the Accelerate framework.
+/// Opt-in, so that by default every product runs in the built-in kernel and a seed gives the
+/// same bits on every machine: with `PACNET_BLAS` unset, empty or `off` no library is loaded.
+/// `PACNET_BLAS=on` (or `1`, `openblas`) tries, in order, `libopenblas.so.0`, `libopenblas.so`,
+/// `libblas.so.3` and on macOS the Accelerate framework; any other value is a library path to
+/// open. A BLAS is faster for large products, but its bits depend on the library and the CPU.
 public final class SystemBLAS: @unchecked Sendable {
     public typealias SGEMM = @convention(c) (
         Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32,
@@ -27,8 +30,9 @@ public final class SystemBLAS: @unchecked Sendable {
         self.sgemm = sgemm
     }
 
-    /// The loaded library, or `nil` when none is available (or `PACNET_BLAS=off`).
-    public static let shared: SystemBLAS? = load()
+    /// The library `PACNET_BLAS` asks for, or `nil` when it asks for none (the default) or the
+    /// library cannot be opened.
+    public static let shared: SystemBLAS? = load(setting: ProcessInfo.processInfo.environment["PACNET_BLAS"])
 
     /// Opens a BLAS library by file name or path; `nil` if it cannot be opened or lacks `cblas_sgemm`.
     public static func open(_ name: String) -> SystemBLAS? {
@@ -38,13 +42,19 @@ public final class SystemBLAS: @unchecked Sendable {
         return SystemBLAS(name: name, isOpenBLAS: isOpenBLAS, sgemm: unsafeBitCast(symbol, to: SGEMM.self))
     }
 
-    private static func load() -> SystemBLAS? {
-        let setting = ProcessInfo.processInfo.environment["PACNET_BLAS"]
-        if let setting, ["off", "0", "none", "no"].contains(setting.lowercased()) { return nil }
-        if let setting, !setting.isEmpty { return open(setting) }
-        let candidates = ["libopenblas.so.0", "libopenblas.so", "libblas.so.3",
-                          "/System/Library/Frameworks/Accelerate.framework/Accelerate"]
-        return candidates.lazy.compactMap { open($0) }.first
+    /// The library selected by a `PACNET_BLAS` value (see the type's documentation).
+    static func load(setting: String?) -> SystemBLAS? {
+        guard let setting, !setting.isEmpty else { return nil }
+        switch setting.lowercased() {
+        case "off", "0", "none", "no":
+            return nil
+        case "on", "1", "openblas":
+            let candidates = ["libopenblas.so.0", "libopenblas.so", "libblas.so.3",
+                              "/System/Library/Frameworks/Accelerate.framework/Accelerate"]
+            return candidates.lazy.compactMap { open($0) }.first
+        default:
+            return open(setting)
+        }
     }
 
     /// `C = alpha * op(A) * op(B) + beta * C`, row-major, through `cblas_sgemm`.
@@ -61,8 +71,9 @@ public final class SystemBLAS: @unchecked Sendable {
 public enum GEMMBackend: String, Sendable, CaseIterable {
     /// The built-in packed SIMD kernel.
     case builtin
-    /// The system BLAS (falls back to the built-in kernel when none is loaded).
+    /// The system BLAS (falls back to the built-in kernel when none is loaded, the default).
     case blas
-    /// The system BLAS for products large enough that it is faster, else the built-in kernel.
+    /// The system BLAS for products large enough that it is faster, else the built-in kernel;
+    /// the built-in kernel alone unless `PACNET_BLAS` loaded a library.
     case automatic
 }

@@ -14,7 +14,9 @@ final class BufferPool: Sendable {
     static let capacityInFloats = 64 << 20
 
     private struct State {
-        var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
+        /// Wrapped so buffers can move in and out of the lock's region: a cached buffer is
+        /// referenced by the pool alone until `take` hands it to exactly one caller.
+        var free: [Int: [UncheckedSendable<UnsafeMutablePointer<Float>>]] = [:]
         var cachedFloats = 0
     }
 
@@ -22,24 +24,22 @@ final class BufferPool: Sendable {
 
     /// A buffer of `count` floats (contents undefined).
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let reused: UnsafeMutablePointer<Float>? = state.withLock { state in
+        let reused: UncheckedSendable<UnsafeMutablePointer<Float>>? = state.withLock { state in
             guard let pointer = state.free[count]?.popLast() else { return nil }
             state.cachedFloats -= count
             return pointer
         }
-        return reused ?? UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(count, 1))
+        return reused?.value ?? UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(count, 1))
     }
 
     /// Returns a buffer obtained from `take(count)`.
     func recycle(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
         let kept = state.withLock { state in
             guard state.cachedFloats + count <= Self.capacityInFloats else { return false }
-            state.free[count, default: []].append(pointer)
+            state.free[count, default: []].append(UncheckedSendable(pointer))
             state.cachedFloats += count
             return true
         }
         if !kept { pointer.deallocate() }
     }
 }
-
-extension UnsafeMutablePointer: @retroactive @unchecked Sendable where Pointee == Float {}

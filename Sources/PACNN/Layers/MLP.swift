@@ -28,9 +28,6 @@ public final class MLP: Layer {
         self.layers = layers
     }
 
-    /// The architecture as a self-describing string, e.g. `mlp:10-100-100-100-1:relu`.
-    public var architecture: String { "mlp:\(sizes.map(String.init).joined(separator: "-")):\(activation.rawValue)" }
-
     /// The `Linear` layers in order.
     public var linearLayers: [Linear] { layers.layers.compactMap { $0 as? Linear } }
 

@@ -32,9 +32,6 @@ public final class MultiHeadModel<Backbone: Layer>: Layer {
 
     public var children: [(name: String, module: any Module)] { [("backbone", backbone), ("heads", HeadList(heads))] }
 
-    /// The backbone's features, `[N, features]`.
-    public func features(_ input: Variable) -> Variable { backbone(input) }
-
     /// The backbone followed by head `head` (whatever `activeHead` is).
     public func callAsFunction(_ input: Variable, head: Int) -> Variable {
         precondition(heads.indices.contains(head), "head \(head) of \(heads.count)")

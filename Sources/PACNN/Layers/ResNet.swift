@@ -62,12 +62,6 @@ public final class ResNet: Layer {
     /// The size of the feature vector (`widths.last`).
     public var featureCount: Int { widths[widths.count - 1] }
 
-    /// The architecture as a self-describing string, e.g. `resnet:1:16-32-64:3`
-    /// (blocks per stage, widths, input channels).
-    public var architecture: String {
-        "resnet:\(blocksPerStage):\(widths.map(String.init).joined(separator: "-")):\(inChannels)"
-    }
-
     /// Every residual block, stage by stage.
     public var blocks: [BasicBlock] {
         stages.layers.flatMap { ($0 as! Sequential).layers.map { $0 as! BasicBlock } }

@@ -1,5 +1,6 @@
 import PACEngine
 import PACNN
+import PACNumerics
 import Testing
 @testable import PACBenchmarks
 

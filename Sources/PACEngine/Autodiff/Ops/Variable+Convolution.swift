@@ -69,21 +69,21 @@ enum Convolution {
         return Tensor(shape: [n, outChannels, g.outputHeight, g.outputWidth]) { out in
             x.withUnsafePointer { xp in
                 weight.withUnsafePointer { wp in
-                    let (xs, ws, ys) = (SendableConstPointer(xp), SendableConstPointer(wp), SendablePointer(out))
+                    let (xs, ws, ys) = (UncheckedSendable(xp), UncheckedSendable(wp), UncheckedSendable(out))
                     schedule.run { _, groups in
                         let columns: UnsafeMutablePointer<Float>? = g.isPointwise ? nil : BufferPool.shared.take(pieceSize)
                         defer { if let columns { BufferPool.shared.recycle(columns, count: pieceSize) } }
                         for group in groups {
                             for i in schedule.images(ofGroup: group) {
-                                let image = xs.pointer + i * g.imageSize
-                                let result = ys.pointer + i * outChannels * positions
+                                let image = xs.value + i * g.imageSize
+                                let result = ys.value + i * outChannels * positions
                                 if let biasScalars {
                                     for o in 0..<outChannels { (result + o * positions).update(repeating: biasScalars[o], count: positions) }
                                 }
                                 let beta: Float = biasScalars == nil ? 0 : 1
                                 guard let columns else {
                                     GEMM.multiply(transposeA: false, transposeB: false, m: outChannels, n: positions, k: k,
-                                                  a: ws.pointer, lda: k, b: image, ldb: positions,
+                                                  a: ws.value, lda: k, b: image, ldb: positions,
                                                   beta: beta, c: result, ldc: positions, threads: schedule.gemmThreads)
                                     continue
                                 }
@@ -92,7 +92,7 @@ enum Convolution {
                                     let width = rows.count * wo
                                     Im2Col.im2col(image, geometry: g, outputRows: rows, into: columns)
                                     GEMM.multiply(transposeA: false, transposeB: false, m: outChannels, n: width, k: k,
-                                                  a: ws.pointer, lda: k, b: columns, ldb: width,
+                                                  a: ws.value, lda: k, b: columns, ldb: width,
                                                   beta: beta, c: result + first * wo, ldc: positions, threads: schedule.gemmThreads)
                                 }
                             }
@@ -170,9 +170,9 @@ enum Convolution {
                 x.withUnsafePointer { xp in
                     weight.withUnsafePointer { wp in
                         gradient.withUnsafePointer { gp in
-                            let (xs, ws, gs) = (SendableConstPointer(xp), SendableConstPointer(wp), SendableConstPointer(gp))
-                            let dxs = loweredInput ? dxp.map(SendablePointer.init) : nil, dws = dwp.map(SendablePointer.init)
-                            let partialsShared = SendablePointer(partials)
+                            let (xs, ws, gs) = (UncheckedSendable(xp), UncheckedSendable(wp), UncheckedSendable(gp))
+                            let dxs = loweredInput ? dxp.map(UncheckedSendable.init) : nil, dws = dwp.map(UncheckedSendable.init)
+                            let partialsShared = UncheckedSendable(partials)
                             schedule.run { _, groups in
                                 let columnSize = k * positions
                                 let columns = weightGradient && !g.isPointwise ? BufferPool.shared.take(columnSize) : nil
@@ -182,10 +182,10 @@ enum Convolution {
                                     if let dColumns { BufferPool.shared.recycle(dColumns, count: columnSize) }
                                 }
                                 for group in groups {
-                                    let target = partialCount > 0 ? partialsShared.pointer + group * weightSize : dws?.pointer
+                                    let target = partialCount > 0 ? partialsShared.value + group * weightSize : dws?.value
                                     for (j, i) in schedule.images(ofGroup: group).enumerated() {
-                                        let image = xs.pointer + i * g.imageSize
-                                        let dy = gs.pointer + i * outChannels * positions
+                                        let image = xs.value + i * g.imageSize
+                                        let dy = gs.value + i * outChannels * positions
                                         if let target {
                                             var b = image
                                             if let columns {
@@ -203,10 +203,10 @@ enum Convolution {
                                             }
                                         }
                                         if let dxs {
-                                            let dImage = dxs.pointer + i * g.imageSize
+                                            let dImage = dxs.value + i * g.imageSize
                                             // dcolsᵢ [K, P] = Wᵀ [K, O] · dYᵢ [O, P]; for a pointwise kernel that is dXᵢ itself.
                                             GEMM.multiply(transposeA: true, transposeB: false, m: k, n: positions, k: outChannels,
-                                                          a: ws.pointer, lda: k, b: dy, ldb: positions,
+                                                          a: ws.value, lda: k, b: dy, ldb: positions,
                                                           beta: 0, c: dColumns ?? dImage, ldc: positions, threads: schedule.gemmThreads)
                                             if let dColumns {
                                                 dImage.update(repeating: 0, count: g.imageSize)
@@ -217,10 +217,10 @@ enum Convolution {
                                 }
                             }
                             if partialCount > 0, let dws {
-                                dws.pointer.update(from: partials, count: weightSize)
+                                dws.value.update(from: partials, count: weightSize)
                                 for group in 1..<schedule.groups {
                                     let part = partials + group * weightSize
-                                    for e in 0..<weightSize { dws.pointer[e] += part[e] }
+                                    for e in 0..<weightSize { dws.value[e] += part[e] }
                                 }
                             }
                         }

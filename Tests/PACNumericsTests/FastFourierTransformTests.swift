@@ -1,5 +1,5 @@
 import Foundation
-@testable import PACBenchmarks
+@testable import PACNumerics
 import Testing
 
 /// `FastFourierTransform` against a direct O(n^2) DFT.

@@ -2,7 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-@testable import PACBenchmarks
+@testable import PACPlots
 
 /// An SVG string parsed with Foundation's `XMLParser`: every element with its attributes, and
 /// the text content of each `<text>` element (entities decoded).

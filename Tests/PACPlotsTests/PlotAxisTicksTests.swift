@@ -1,4 +1,4 @@
-@testable import PACBenchmarks
+@testable import PACPlots
 import Foundation
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-@testable import PACBenchmarks
+@testable import PACNumerics
 import Testing
 
 /// Solutions shared by the tests (computed once, lazily and thread-safely).

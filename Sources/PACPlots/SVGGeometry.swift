@@ -44,11 +44,6 @@ public struct SVGRect: Sendable, Equatable {
     /// The vertical centre.
     public var midY: Double { y + height / 2 }
 
-    /// Whether the two rectangles overlap (touching edges do not count).
-    public func intersects(_ other: SVGRect) -> Bool {
-        minX < other.maxX && other.minX < maxX && minY < other.maxY && other.minY < maxY
-    }
-
     /// Whether `point` lies inside or on the edge of the rectangle.
     public func contains(_ point: SVGPoint) -> Bool {
         point.x >= minX && point.x <= maxX && point.y >= minY && point.y <= maxY

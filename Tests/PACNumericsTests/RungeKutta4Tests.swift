@@ -1,5 +1,5 @@
 import Foundation
-@testable import PACBenchmarks
+@testable import PACNumerics
 import Testing
 
 /// `RungeKutta4`: fourth-order global convergence, exactness on cubic right-hand sides, step

@@ -1,4 +1,4 @@
-@testable import PACBenchmarks
+@testable import PACPlots
 import Testing
 
 /// `SVGDocument`: a well-formed standalone SVG 1.1 document, escaping and number formatting.

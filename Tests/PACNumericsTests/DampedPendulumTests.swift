@@ -1,5 +1,5 @@
 import Foundation
-@testable import PACBenchmarks
+@testable import PACNumerics
 import Testing
 
 /// `DampedPendulum`: energy dissipation and conservation, the small-angle period and damping.
