@@ -74,20 +74,12 @@ struct BenchmarkOptions: ParsableArguments {
 
     /// A comma-separated list of pruning ratios.
     static func ratios(_ text: String, option: String) throws -> [PruningRatio] {
-        try numbers(text, option: option).map { value in
-            do { return try PruningRatio(value) } catch let error as SettingError {
-                throw CLIError("\(option) must be \(error.requirement), got \(value)")
-            }
-        }
+        try numbers(text, option: option).map { value in try validated(option) { () throws(SettingError) in try PruningRatio(value) } }
     }
 
     /// A comma-separated list of penalty strengths.
     static func lambdas(_ text: String, option: String) throws -> [PenaltyStrength] {
-        try numbers(text, option: option).map { value in
-            do { return try PenaltyStrength(value) } catch let error as SettingError {
-                throw CLIError("\(option) must be \(error.requirement), got \(value)")
-            }
-        }
+        try numbers(text, option: option).map { value in try validated(option) { () throws(SettingError) in try PenaltyStrength(value) } }
     }
 
     /// Whether an option's value is `auto` (which cannot be part of a list).
@@ -123,9 +115,7 @@ struct BenchmarkOptions: ParsableArguments {
         let autoRatio = try Self.isAuto(ratio, option: "--ratio"), autoLambda = try Self.isAuto(lambda, option: "--lambda")
         let ratios = autoRatio ? [config.ratio] : try Self.ratios(ratio, option: "--ratio")
         let lambdas = autoLambda ? [config.lambda] : try Self.lambdas(lambda, option: "--lambda")
-        do { config.schedules.learningRate = try LearningRate(learningRate) } catch {
-            throw CLIError("--learning-rate must be \(error.requirement), got \(learningRate)")
-        }
+        config.schedules.learningRate = try validated("--learning-rate") { () throws(SettingError) in try LearningRate(learningRate) }
         guard let scope = PruningScope(rawValue: pruningScope) else {
             throw CLIError("--pruning-scope must be 'global' or 'per-layer', got '\(pruningScope)'")
         }
@@ -139,7 +129,7 @@ struct BenchmarkOptions: ParsableArguments {
         }
         config.standardize = standardize
         func strength(_ option: String, _ value: Double) throws -> PenaltyStrength {
-            do { return try PenaltyStrength(value) } catch { throw CLIError("\(option) must be \(error.requirement), got \(value)") }
+            try validated(option) { () throws(SettingError) in try PenaltyStrength(value) }
         }
         guard bssK >= 1 else { throw CLIError("--bss-k must be at least 1, got \(bssK)") }
         config.baselines.deltaFeatureWeight = try strength("--delta-alpha", deltaAlpha)
@@ -152,11 +142,7 @@ struct BenchmarkOptions: ParsableArguments {
         config.schedules.allocateEpochs = allocateEpochs ?? config.schedules.allocateEpochs
         config.schedules.targetEpochs = targetEpochs ?? config.schedules.targetEpochs
         config.parallelSeeds = jobs
-        do { try config.validate() } catch {
-            let flags = ["source epochs": "--source-epochs", "allocation epochs": "--allocate-epochs", "target epochs": "--target-epochs",
-                         "n_target": "--n-target", "n_target values": "--n-target", "ratios and lambdas": "--ratio/--lambda"]
-            throw CLIError("\(flags[error.setting] ?? error.setting) must be \(error.requirement), got \(error.value)")
-        }
+        do { try config.validate() } catch { throw CLIError(error) }
         return config
     }
 }

@@ -23,12 +23,13 @@ public struct TrainingOptions: Sendable {
 
     /// These options as calibration's target schedule: `epochs` epochs at batch
     /// `min(rows, batchSize)`, no minimum step count.
-    public var targetSchedules: StageSchedules {
+    public func targetSchedules() throws(SettingError) -> StageSchedules {
         var schedules = StageSchedules.tabular
         schedules.targetEpochs = epochs
         schedules.targetBatchCap = batchSize
         schedules.targetMinimumSteps = 0
-        schedules.learningRate = (try? LearningRate(learningRate)) ?? .standard
+        schedules.learningRate = try LearningRate(learningRate)
+        try schedules.validate()
         return schedules
     }
 

@@ -43,7 +43,7 @@ enum Stages {
     static func transfer<Network: Layer>(
         _ network: Network, source: Dataset, target: Dataset, loss: Loss, ratio: Tunable<PruningRatio>,
         lambda: Tunable<PenaltyStrength>, schedules: StageSchedules, seed: UInt64
-    ) throws(WorkflowError) -> (allocations: [(ratio: PruningRatio, pruned: any Layer, allocated: any Layer, masks: WeightMasks)], calibration: Calibration, ratio: PruningRatio) {
+    ) throws(WorkflowError) -> Transfer {
         var pipeline = TransferPipeline(source: network, sourceData: source, loss: loss, schedules: schedules)
         var pruned: [PruningRatio: any Layer] = [:]
         do {
@@ -51,11 +51,21 @@ enum Stages {
                 if stage == .pruned { pruned[ratio] = model.network }
             }
             let outcome = try pipeline.transfer(.pacnet(ratio: ratio, lambda: lambda), target: target, streams: Workflow.calibrationStreams(seed))
-            let calibration = Calibration(network: outcome.result.targetModel, lambda: outcome.method.lambda!.fixedValue!,
-                                          selection: outcome.selection, seconds: outcome.seconds)
-            let allocations = pipeline.allocations.map { ($0.ratio, pruned[$0.ratio]!, $0.model.network as any Layer, $0.model.masks) }
-            return (allocations, calibration, outcome.method.ratio!.fixedValue!)
+            let chosen = outcome.method.ratio!.fixedValue!
+            let allocated = pipeline.allocation(chosen)!
+            return Transfer(ratio: chosen, pruned: pruned[chosen]!, allocated: allocated.network, masks: allocated.masks,
+                            calibration: Calibration(network: outcome.result.targetModel, lambda: outcome.method.lambda!.fixedValue!,
+                                                     selection: outcome.selection, seconds: outcome.seconds))
         } catch { throw WorkflowError(error) }
+    }
+
+    /// What the whole pipeline produced: the chosen ratio's networks at every stage.
+    struct Transfer {
+        let ratio: PruningRatio
+        let pruned: any Layer
+        let allocated: any Layer
+        let masks: WeightMasks
+        let calibration: Calibration
     }
 
     /// What calibration produced.

@@ -40,14 +40,13 @@ extension Workflow {
         let run = try Stages.transfer(trained.network, source: normalize(source, trained.standardization),
                                       target: normalize(target, trained.standardization), loss: trained.loss,
                                       ratio: ratio, lambda: lambda, schedules: schedules, seed: seed)
-        let chosen = run.allocations.first { $0.ratio == run.ratio }!
         var pruned = trained
-        pruned.network = chosen.pruned
-        pruned.masks = chosen.masks
+        pruned.network = run.pruned
+        pruned.masks = run.masks
         pruned.stage = .pruned
-        pruned.ratio = chosen.ratio
+        pruned.ratio = run.ratio
         var allocated = pruned
-        allocated.network = chosen.allocated
+        allocated.network = run.allocated
         allocated.stage = .allocated
         var calibrated = allocated
         calibrated.network = run.calibration.network

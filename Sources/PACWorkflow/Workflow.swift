@@ -36,7 +36,7 @@ public enum Workflow {
         model.targets = data.targetNames
         model.imageSize = data.imageSize
         let network = model.network
-        let report = try run(model, fit: fit, validation: validation, options: options, stream: "workflow/train") { (dataset, rng) throws(TrainingError) in
+        let report = try run(&model, fit: fit, validation: validation, options: options, stream: "workflow/train") { (dataset, rng) throws(TrainingError) in
             TaskHeads.select(.source, in: network)
             try TrainingProgress.stage("train") { () throws(TrainingError) in
                 _ = try options.schedule.train(network, on: dataset, loss: loss, rng: &rng)
@@ -69,11 +69,11 @@ public enum Workflow {
         var result = model
         result.stage = .allocated
         let (fit, validation) = split(data, options)
-        let report = try run(result, fit: fit, validation: validation, options: options, stream: "workflow/allocate") { (dataset, rng) throws(TrainingError) in
+        let report = try run(&result, fit: fit, validation: validation, options: options, stream: "workflow/allocate") { (dataset, rng) throws(TrainingError) in
             try TrainingProgress.stage("allocate") { () throws(TrainingError) in
                 try Stages.allocated(model.network, masks: masks, on: dataset, loss: model.loss, schedule: options.schedule, rng: &rng)
             }
-        } update: { result.network = $0 }
+        }
         return (result, report)
     }
 
@@ -205,19 +205,17 @@ public enum Workflow {
         return Dataset(inputs: standardization.normalizeInputs(data.inputs), targets: standardization.normalizeTargets(data.targets))
     }
 
-    /// Runs a source-task training stage (`body` returns the trained network, which `update`
-    /// stores) and scores the model's source network.
+    /// Runs a source-task training stage: `body` returns the trained network, which becomes
+    /// `model`'s; then scores the model's source network.
     private static func run(
-        _ model: ModelFile, fit: LabeledData, validation: LabeledData?, options: TrainingOptions, stream: String,
-        body: (Dataset, inout RandomGenerator) throws(TrainingError) -> any Layer, update: (any Layer) -> Void = { _ in }
+        _ model: inout ModelFile, fit: LabeledData, validation: LabeledData?, options: TrainingOptions, stream: String,
+        body: (Dataset, inout RandomGenerator) throws(TrainingError) -> any Layer
     ) throws(WorkflowError) -> TrainingReport {
         var rng = RandomGenerator(seed: options.seed, stream: stream)
         let stopwatch = Stopwatch()
-        var result = model
-        do { result.network = try body(normalize(fit, model.standardization), &rng) } catch { throw WorkflowError(error) }
-        update(result.network)
+        do { model.network = try body(normalize(fit, model.standardization), &rng) } catch { throw WorkflowError(error) }
         let seconds = stopwatch.elapsed
-        let source = try result.model(for: .source)
+        let source = try model.model(for: .source)
         return TrainingReport(
             training: Score.of(source, on: fit, loss: model.loss, standardization: model.standardization),
             validation: validation.map { Score.of(source, on: $0, loss: model.loss, standardization: model.standardization) },

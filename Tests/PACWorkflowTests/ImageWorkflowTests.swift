@@ -77,7 +77,7 @@ struct ImageWorkflowTests {
             if stage != .trained {
                 (model, _) = try Workflow.allocate(try Workflow.prune(model, pruning: MagnitudePruning(ratio: 0.5)), data: source, options: options)
             }
-            if stage == .calibrated { (model, _) = try Workflow.calibrate(model, data: target, lambda: .fixed(0.01), schedules: options.targetSchedules, options: options) }
+            if stage == .calibrated { (model, _) = try Workflow.calibrate(model, data: target, lambda: .fixed(0.01), schedules: try options.targetSchedules(), options: options) }
 
             let path = (directory as NSString).appendingPathComponent("model.safetensors")
             try model.save(to: path, overwrite: false)
@@ -114,7 +114,7 @@ struct ImageWorkflowTests {
             let (trained, _) = try Workflow.train(data: source, architecture: tinyResNet, loss: .bce, options: options, standardize: false)
             let (allocated, allocateReport) = try Workflow.allocate(try Workflow.prune(trained, pruning: MagnitudePruning(ratio: 0.5)),
                                                                     data: source, options: options)
-            let (calibrated, report) = try Workflow.calibrate(allocated, data: target, lambda: .fixed(0.01), schedules: options.targetSchedules, options: options)
+            let (calibrated, report) = try Workflow.calibrate(allocated, data: target, lambda: .fixed(0.01), schedules: try options.targetSchedules(), options: options)
             #expect(bits(try calibrated.model(for: .source).predict(source.inputs)) == bits(try allocated.model(for: .source).predict(source.inputs)))
             #expect(try Workflow.evaluate(calibrated, data: source, task: .source) == allocateReport.training)
             #expect(report.training.metric == "accuracy")

@@ -34,7 +34,7 @@ struct TrainingDivergenceTests {
         let pipeline = try TinyPipeline(standardize: false)
         let huge = regressionData(rows: 16, seed: 7, scale: 1e20, targetName: "z")
         let error = workflowError {
-            try Workflow.calibrate(pipeline.allocated, data: huge, lambda: .fixed(0.01), schedules: (TrainingOptions(epochs: 3, batchSize: 8)).targetSchedules, options: TrainingOptions(epochs: 3, batchSize: 8))
+            try Workflow.calibrate(pipeline.allocated, data: huge, lambda: .fixed(0.01), schedules: try TrainingOptions(epochs: 3, batchSize: 8).targetSchedules(), options: TrainingOptions(epochs: 3, batchSize: 8))
         }
         #expect(error?.description == "training diverged: loss is inf at epoch 1, step 1 (try a smaller learning rate)")
         let allocateError = workflowError {

@@ -88,7 +88,7 @@ struct WorkflowStageTests {
         #expect(prune?.description == "the model is already at stage 'allocated'; prune a trained (unpruned) model")
         let allocate = workflowError { try Workflow.allocate(pipeline.trained, data: pipeline.source, options: options) }
         #expect(allocate?.description == "allocation needs a pruned model (stage 'pruned'), got stage 'trained'")
-        let calibrate = workflowError { try Workflow.calibrate(pipeline.pruned, data: pipeline.target, lambda: .fixed(0.01), schedules: options.targetSchedules, options: options) }
+        let calibrate = workflowError { try Workflow.calibrate(pipeline.pruned, data: pipeline.target, lambda: .fixed(0.01), schedules: try options.targetSchedules(), options: options) }
         #expect(calibrate?.description == "calibration needs an allocated model (stage 'allocated'), got stage 'pruned'")
         // An out-of-range lambda cannot reach calibration: the value type refuses it.
         #expect(throws: SettingError("penalty strength", must: "a finite number >= 0", got: -1.0)) { try PenaltyStrength(Double(-1)) }

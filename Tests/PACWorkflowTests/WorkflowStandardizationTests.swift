@@ -80,7 +80,7 @@ struct WorkflowStandardizationTests {
         // A target task on a very different scale.
         let shifted = regressionData(rows: 32, seed: 9, offset: 500, scale: 40, targetName: "z")
         let options = TrainingOptions(epochs: 3, batchSize: 8, learningRate: 1e-2, seed: 1)
-        let (calibrated, report) = try Workflow.calibrate(pipeline.allocated, data: shifted, lambda: .fixed(0.01), schedules: options.targetSchedules, options: options)
+        let (calibrated, report) = try Workflow.calibrate(pipeline.allocated, data: shifted, lambda: .fixed(0.01), schedules: try options.targetSchedules(), options: options)
         let source = try #require(pipeline.allocated.standardization)
         #expect(calibrated.standardization == source)
         #expect(report.training == Score.of(calibrated.network, on: shifted, loss: .mse, standardization: source))

@@ -65,7 +65,7 @@ struct TinyPipeline {
                                           standardize: standardize)
         pruned = try Workflow.prune(trained, pruning: MagnitudePruning(ratio: ratio))
         (allocated, allocateReport) = try Workflow.allocate(pruned, data: source, options: options)
-        (calibrated, calibrateReport) = try Workflow.calibrate(allocated, data: target, lambda: .fixed(lambda), schedules: options.targetSchedules, options: options)
+        (calibrated, calibrateReport) = try Workflow.calibrate(allocated, data: target, lambda: .fixed(lambda), schedules: try options.targetSchedules(), options: options)
     }
 
     func model(at stage: PACNetStage) -> ModelFile {

@@ -19,9 +19,7 @@ public struct FeatureMapPenalty {
     /// A penalty pulling `model`'s feature maps towards those of `source` (which is copied, so
     /// the caller's network and its mode are never touched).
     public init(source: some Layer, weight: Float) {
-        guard let extractor = source.clone() as? any FeatureExtracting else {
-            preconditionFailure("DELTA needs a network that exposes its feature maps (FeatureExtracting)")
-        }
+        let extractor = featureExtractor(source.clone(), for: "DELTA")
         extractor.setTraining(false)
         self.source = extractor
         self.weight = weight
@@ -29,10 +27,7 @@ public struct FeatureMapPenalty {
 
     /// The forward pass of `model` on a batch and the penalty on its feature maps.
     public func apply(_ model: any Layer, to input: Variable) -> (prediction: Variable, penalty: Variable) {
-        guard let traced = model as? any FeatureExtracting else {
-            preconditionFailure("DELTA needs a network that exposes its feature maps (FeatureExtracting)")
-        }
-        let trace = traced.trace(input)
+        let trace = featureExtractor(model, for: "DELTA").trace(input)
         let reference = GradientMode.withoutGradients { source.trace(input).featureMaps.map(\.value) }
         precondition(reference.count == trace.featureMaps.count, "DELTA: source and target expose different feature maps")
         let distances = zip(trace.featureMaps, reference).map { map, anchor in

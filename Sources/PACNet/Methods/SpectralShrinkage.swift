@@ -24,10 +24,7 @@ public struct SpectralShrinkage: Sendable {
     /// The forward pass of `model` on a batch and the penalty on its features. Batches with
     /// fewer than `count` singular values shrink all they have.
     public func apply(_ model: any Layer, to input: Variable) -> (prediction: Variable, penalty: Variable) {
-        guard let traced = model as? any FeatureExtracting else {
-            preconditionFailure("BSS needs a network that exposes its features (FeatureExtracting)")
-        }
-        let trace = traced.trace(input)
+        let trace = featureExtractor(model, for: "BSS").trace(input)
         let k = min(count, trace.features.shape[0], trace.features.shape[1])
         return (trace.output, trace.features.smallestSquaredSingularValues(count: k) * weight)
     }

@@ -20,8 +20,7 @@ struct PruneCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let pruningRatio: PruningRatio
-        do { pruningRatio = try PruningRatio(ratio) } catch { throw CLIError("--ratio must be \(error.requirement), got \(ratio)") }
+        let pruningRatio = try validated("--ratio") { () throws(SettingError) in try PruningRatio(ratio) }
         guard let scope = PruningScope(rawValue: pruningScope) else {
             throw CLIError("--pruning-scope must be 'global' or 'per-layer', got '\(pruningScope)'")
         }

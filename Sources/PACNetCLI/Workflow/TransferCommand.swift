@@ -149,7 +149,7 @@ struct TransferCommand: ParsableCommand {
             schedules.learningRate = try LearningRate(learningRate)
             try schedules.validate()
         } catch {
-            throw CLIError(Self.flagged(error))
+            throw CLIError(error)
         }
 
         let (trainedModel, report) = try ProgressDisplay(quiet: output.quiet).showing { () throws -> (ModelFile, Workflow.TransferReport) in
@@ -202,12 +202,5 @@ struct TransferCommand: ParsableCommand {
             ("source_\(metric)_after_transfer", .score(report.sourceAfterTransfer)), ("target_train_\(metric)", .score(report.targetTraining)),
         ]
         printSummary(fields, json: output.json)
-    }
-
-    /// A setting error in the words of this command's flags.
-    private static func flagged(_ error: SettingError) -> String {
-        let flags = ["source epochs": "--source-epochs", "allocation epochs": "--allocate-epochs", "target epochs": "--target-epochs",
-                     "batch size": "--batch-size", "learning rate": "--learning-rate"]
-        return "\(flags[error.setting] ?? error.setting) must be \(error.requirement), got \(error.value)"
     }
 }

@@ -88,7 +88,7 @@ struct TrainingFlags: ParsableArguments {
             schedules.targetMinimumSteps = 0
         }
         if let batchSize { schedules.targetBatchCap = batchSize }
-        do { schedules.learningRate = try LearningRate(learningRate) } catch { throw CLIError("--learning-rate must be \(error.requirement), got \(learningRate)") }
+        schedules.learningRate = try validated("--learning-rate") { () throws(SettingError) in try LearningRate(learningRate) }
         return schedules
     }
 
