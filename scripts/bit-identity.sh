@@ -38,10 +38,11 @@ mkdir -p "$models"
 (
   cd "$data"
   run() { echo "== pacnet $*" >&2; "$pacnet" "$@" --quiet > /dev/null; }
-  run transfer --source source.csv --target target.csv --targets y --arch mlp:5-64-64-1:relu --out "$models/transfer.safetensors" --save-stages "$models/stages"
+  # --no-standardize: recorded before standardization became the default of these commands.
+  run transfer --source source.csv --target target.csv --targets y --arch mlp:5-64-64-1:relu --no-standardize --out "$models/transfer.safetensors" --save-stages "$models/stages"
   run transfer --source source.csv --target target.csv --targets y --arch mlp:5-32-1:tanh --standardize --ratio auto --lambda auto \
     --target-epochs 40 --out "$models/transfer-auto.safetensors"
-  run train --data source.csv --targets y --arch mlp:5-64-64-1:relu --out "$models/trained.safetensors"
+  run train --data source.csv --targets y --arch mlp:5-64-64-1:relu --no-standardize --out "$models/trained.safetensors"
   run prune --model "$models/trained.safetensors" --out "$models/pruned.safetensors"
   run allocate --model "$models/pruned.safetensors" --data source.csv --out "$models/allocated.safetensors"
   run calibrate --model "$models/allocated.safetensors" --data target.csv --out "$models/calibrated.safetensors"

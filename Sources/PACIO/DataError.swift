@@ -78,6 +78,8 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case outputExists(path: String)
     /// Writing the output failed; nothing was left behind.
     case writeFailed(path: String, reason: String)
+    /// The output path cannot take a file: a folder, a FIFO, a missing or read-only folder, ...
+    case unsuitableOutput(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -142,6 +144,8 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): output file exists (use --force to overwrite)"
         case .writeFailed(let path, let reason):
             return "\(path): cannot write: \(reason)"
+        case .unsuitableOutput(let path, let reason):
+            return "\(path): cannot write the output here: \(reason)"
         }
     }
 

@@ -138,8 +138,10 @@ struct BenchmarkOptions: ParsableArguments {
         config.baselines.bssCount = bssK
         config.pruningScope = scope
         config.pruneBiases = pruneBiases
-        config.schedules.sourceEpochs = sourceEpochs ?? config.schedules.sourceEpochs
-        config.schedules.allocateEpochs = allocateEpochs ?? config.schedules.allocateEpochs
+        // An explicit epoch count is what runs (the target's minimum steps are the benchmark
+        // specification's and stay).
+        if let sourceEpochs { (config.schedules.sourceEpochs, config.schedules.sourceMinimumSteps) = (sourceEpochs, 0) }
+        if let allocateEpochs { (config.schedules.allocateEpochs, config.schedules.allocateMinimumSteps) = (allocateEpochs, 0) }
         config.schedules.targetEpochs = targetEpochs ?? config.schedules.targetEpochs
         config.parallelSeeds = jobs
         do { try config.validate() } catch { throw CLIError(error) }

@@ -52,11 +52,12 @@ public enum Architecture: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The outputs serving `task`: an MLP's last layer serves both; a ResNet has a head per task.
-    public func outputWidth(for task: TaskSide) -> Int {
+    /// The outputs serving `task`: an MLP's last layer serves both; a ResNet has a head per task,
+    /// and none yet (nil: a transfer adds one of any width) for the target of a single-task model.
+    public func outputWidth(for task: TaskSide) -> Int? {
         switch self {
         case .mlp(let sizes, _): sizes[sizes.count - 1]
-        case .resnet(let resnet): resnet.headOutputs[task.head]
+        case .resnet(let resnet): resnet.headOutputs.indices.contains(task.head) ? resnet.headOutputs[task.head] : nil
         }
     }
 

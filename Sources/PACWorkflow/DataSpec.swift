@@ -19,6 +19,11 @@ public struct DataSpec: Sendable {
     public var layout: InputLayout
     /// A text file naming the .npy label columns, one name per line.
     public var namesPath: String?
+    /// Columns left out of the default features (ids, names), with `features` not given.
+    public var excluded: [String] = []
+    /// Training data: every target column must vary (a constant target teaches nothing) and every
+    /// value must be small enough for Float32 training arithmetic. Scoring data need neither.
+    public var forTraining = true
 
     public init(path: String, labelsPath: String? = nil, features: [String]? = nil, targets: [String], loss: Loss,
                 layout: InputLayout = .features, namesPath: String? = nil) {
@@ -68,6 +73,21 @@ public struct LabeledData: Sendable {
     public var imageSize: ImageSize? { ImageSize(inputs: inputs) }
     public var dataset: Dataset { Dataset(inputs: inputs, targets: targets) }
 
+    /// The sorted values of a single target column that looks like class labels (2 to 20
+    /// distinct non-negative integers, each on average at least twice), else nil: a hint that
+    /// a regression was asked for where a classification was meant.
+    public var classLikeValues: [Int]? {
+        guard targets.rank == 2, targets.shape[1] == 1 else { return nil }
+        var distinct = Set<Float>()
+        for value in targets.scalars {
+            guard value >= 0, value == value.rounded(), value < 1e6 else { return nil }
+            distinct.insert(value)
+            if distinct.count > 20 { return nil }
+        }
+        guard distinct.count >= 2, count >= 2 * distinct.count else { return nil }
+        return distinct.sorted().map { Int($0) }
+    }
+
     /// Reads and validates a data set: numeric and finite everywhere, non-constant targets,
     /// integer class labels for `ce`, 0/1 labels for `bce`.
     public static func load(_ spec: DataSpec) throws(WorkflowError) -> LabeledData {
@@ -107,12 +127,15 @@ public struct LabeledData: Sendable {
         if let namesPath = spec.namesPath {
             throw WorkflowError("\(namesPath): a names file names .npy label columns; \(spec.path) names its columns in its header")
         }
+        if let labelsPath = spec.labelsPath {
+            throw WorkflowError("\(labelsPath): a labels file goes with .npy features; \(spec.path) is a CSV file whose header names its target columns")
+        }
         let table = try CSVTable.read(path: spec.path)
         guard !spec.targets.isEmpty else { throw WorkflowError("\(spec.path): no target column given (use --targets)") }
-        for name in spec.targets where !table.columns.contains(name) {
+        for name in spec.targets + spec.excluded + (spec.features ?? []) where !table.columns.contains(name) {
             throw DataError.unknownColumn(path: spec.path, name: name, available: table.columns)
         }
-        let features = spec.features ?? table.columns.filter { !spec.targets.contains($0) }
+        let features = spec.features ?? table.columns.filter { !spec.targets.contains($0) && !spec.excluded.contains($0) }
         guard !features.isEmpty else { throw WorkflowError("\(spec.path): no feature columns left besides the targets") }
         if let overlap = features.first(where: { spec.targets.contains($0) }) {
             throw WorkflowError("\(spec.path): column '\(overlap)' is both a feature and a target")
@@ -132,7 +155,12 @@ public struct LabeledData: Sendable {
         }
         for (index, name) in spec.targets.enumerated() {
             let column = targets.slice(axis: 1, index..<(index + 1))
-            try checkTargetColumn(column, loss: spec.loss) { row in try table.location(row: row, column: name) }
+            try checkTargetColumn(column, spec) { row in try table.location(row: row, column: name) }
+        }
+        if spec.forTraining {
+            for (matrix, names) in [(inputs, features), (targets, spec.targets)] {
+                try checkMagnitudes(matrix) { row, column in try table.location(row: row, column: names[column]) }
+            }
         }
         return LabeledData(inputs: inputs, targets: targets, featureNames: features, targetNames: spec.targets, path: spec.path)
     }
@@ -141,7 +169,11 @@ public struct LabeledData: Sendable {
         guard let labelsPath = spec.labelsPath else {
             throw WorkflowError("\(spec.path): NumPy features need their targets in a second file (use --labels targets.npy)")
         }
-        let inputs = try inputs(try NPYArray.read(path: spec.path), layout: spec.layout)
+        let inputsArray = try NPYArray.read(path: spec.path)
+        let inputs = try inputs(inputsArray, layout: spec.layout)
+        if spec.forTraining && inputs.rank == 2 {
+            try checkMagnitudes(inputs) { row, column in inputsArray.location(ofElement: row * inputs.shape[1] + column) }
+        }
         let labelsArray = try NPYArray.read(path: labelsPath)
         try labelsArray.checkFinite()
         guard let rows = labelsArray.shape.first, labelsArray.shape.count <= 2 else {
@@ -169,7 +201,7 @@ public struct LabeledData: Sendable {
             names = spec.targets.count == width ? spec.targets : (0..<width).map { "y\($0)" }
         }
         for index in 0..<width {
-            try checkTargetColumn(targets.slice(axis: 1, index..<(index + 1)), loss: spec.loss) { row in
+            try checkTargetColumn(targets.slice(axis: 1, index..<(index + 1)), spec) { row in
                 var location = labelsArray.location(ofElement: row * width + index)
                 if width > 1 { location.columnName = names[index] }
                 return location
@@ -200,12 +232,23 @@ public struct LabeledData: Sendable {
         return tensor.reshaped(to: [array.shape[0], tensor.count / array.shape[0]])
     }
 
-    private static func checkTargetColumn(_ column: Tensor, loss: Loss, location: (Int) throws -> DataLocation) throws {
+    /// The largest magnitude training accepts: squares and sums of squares of such values stay
+    /// far inside Float32's range (3.4e38); larger ones overflow into a "diverged" run.
+    public static let largestTrainingMagnitude: Float = 1e15
+
+    /// Throws for the first value above `largestTrainingMagnitude`, naming where it is.
+    private static func checkMagnitudes(_ matrix: Tensor, location: (Int, Int) throws -> DataLocation) throws {
+        let width = matrix.shape[1]
+        guard let flat = matrix.scalars.firstIndex(where: { abs($0) > largestTrainingMagnitude }) else { return }
+        throw WorkflowError("\(try location(flat / width, flat % width)): value \(matrix.scalars[flat]) is too large to train on (magnitudes above 1e15 overflow Float32 arithmetic); rescale the column")
+    }
+
+    private static func checkTargetColumn(_ column: Tensor, _ spec: DataSpec, location: (Int) throws -> DataLocation) throws {
         let values = column.scalars
-        if loss == .bce, let bad = values.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+        if spec.loss == .bce, let bad = values.firstIndex(where: { $0 != 0 && $0 != 1 }) {
             throw WorkflowError("\(try location(bad)): label \(values[bad]) is not 0 or 1 (--loss bce)")
         }
-        if let first = values.first, values.allSatisfy({ $0 == first }) {
+        if spec.forTraining, let first = values.first, values.allSatisfy({ $0 == first }) {
             var whole = try location(0)
             whole = DataLocation(path: whole.path, columnName: whole.columnName)
             throw DataError.constantTarget(whole, value: Double(first))

@@ -1,12 +1,13 @@
 import PACEngine
 import PACNN
 
-/// A multi-head ResNet for image attributes: a `ResNet` backbone shared by both tasks and one
-/// linear head per task (head 0 the source task's attributes, head 1 the target task's).
+/// A ResNet for image attributes: a `ResNet` backbone and one linear head per task (head 0 the
+/// source task's attributes, head 1 the target task's). A single-task model has one head; a
+/// transfer from it adds the target head.
 ///
-/// Written `resnet:<blocks>:<w1>-<w2>-...:<channels>:heads=<source>,<target>`, e.g.
+/// Written `resnet:<blocks>:<w1>-<w2>-...:<channels>:heads=<source>[,<target>]`, e.g.
 /// `resnet:1:16-32-64:3:heads=40,5` (the ResNet-8 of the `shapes` benchmark, RGB input, 40
-/// source and 5 target attributes).
+/// source and 5 target attributes) or `resnet:1:16-32-64:3:heads=40` (one task).
 public struct ResNetArchitecture: Sendable, Equatable, CustomStringConvertible {
     /// Residual blocks per stage.
     public var blocksPerStage: Int
@@ -14,15 +15,15 @@ public struct ResNetArchitecture: Sendable, Equatable, CustomStringConvertible {
     public var widths: [Int]
     /// Channels of the input images.
     public var channels: Int
-    /// Outputs of each head: the source task's, then the target task's.
+    /// Outputs of each head: the source task's, then (if any) the target task's.
     public var headOutputs: [Int]
 
     static let keyword = "resnet"
-    static let grammar = "resnet:<blocks>:<w1>-<w2>-...:<channels>:heads=<source outputs>,<target outputs>"
+    static let grammar = "resnet:<blocks>:<w1>-<w2>-...:<channels>:heads=<source outputs>[,<target outputs>]"
 
     /// The `shapes` benchmark's ResNet-8 by default (one block per stage, widths 16-32-64).
     public init(blocksPerStage: Int = 1, widths: [Int] = [16, 32, 64], channels: Int, headOutputs: [Int]) {
-        precondition(headOutputs.count == 2, "a source and a target head, got \(headOutputs.count) heads")
+        precondition((1...2).contains(headOutputs.count), "a source and possibly a target head, got \(headOutputs.count) heads")
         self.blocksPerStage = blocksPerStage
         self.widths = widths
         self.channels = channels
@@ -52,7 +53,7 @@ public struct ResNetArchitecture: Sendable, Equatable, CustomStringConvertible {
         channels = try part(2, defaults?.channels) { Int($0).flatMap { $0 > 0 ? $0 : nil } }
         headOutputs = try part(3, defaults?.headOutputs) { text in
             guard text.hasPrefix("heads="), let heads = positive(String(text.dropFirst("heads=".count)), separator: ","),
-                  heads.count == 2 else { return nil }
+                  (1...2).contains(heads.count) else { return nil }
             return heads
         }
     }

@@ -11,6 +11,37 @@ public struct Score: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(metric) \(String(format: "%.6g", value)) on \(samples) samples" }
 
+    /// Whether this score is worse than `other` (a higher RMSE, a lower accuracy).
+    public func isWorse(than other: Score) -> Bool {
+        metric == "rmse" ? value > other.value : value < other.value
+    }
+
+    /// The score of the best constant prediction on `data`: each target column's mean
+    /// (regression), the most frequent class (`ce`), or each label's more frequent value (`bce`).
+    /// A trained model that does worse on its own training rows has learned nothing useful.
+    public static func constantBaseline(on data: LabeledData, loss: Loss) -> Score {
+        let rows = data.count, width = data.targets.shape[1], values = data.targets.scalars
+        func column(_ c: Int) -> [Double] { (0..<rows).map { Double(values[$0 * width + c]) } }
+        switch loss {
+        case .mse:
+            var squared = 0.0
+            for c in 0..<width {
+                let y = column(c), mean = y.reduce(0, +) / Double(rows)
+                squared += y.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+            }
+            return Score(metric: "rmse", value: (squared / Double(rows * width)).squareRoot(), samples: rows)
+        case .crossEntropy:
+            let counts = Dictionary(values.map { ($0, 1) }, uniquingKeysWith: +)
+            return Score(metric: "accuracy", value: Double(counts.values.max() ?? 0) / Double(max(rows, 1)), samples: rows)
+        case .bce:
+            let majority = (0..<width).reduce(0.0) { total, c in
+                let ones = column(c).reduce(0, +)
+                return total + max(ones, Double(rows) - ones)
+            }
+            return Score(metric: "accuracy", value: majority / Double(max(rows * width, 1)), samples: rows)
+        }
+    }
+
     /// Scores `network` on `data` (raw units; `standardization` is applied inside).
     public static func of(_ network: any Layer, on data: LabeledData, loss: Loss, standardization: Standardization?) -> Score {
         let output = Prediction.outputs(network, inputs: data.inputs, standardization: standardization)

@@ -24,10 +24,12 @@ extension Workflow {
     /// PAC-Net from a trained model file in one call (`TransferPipeline`): prune and allocate
     /// each candidate ratio on the source rows, choose `auto` settings by cross-validation on
     /// the target rows, and calibrate on all target rows.
+    /// A single-task image model first gets a target head of the target data's width.
     public static func transfer(
-        _ trained: ModelFile, source: LabeledData, target: LabeledData, ratio: Tunable<PruningRatio>,
+        _ given: ModelFile, source: LabeledData, target: LabeledData, ratio: Tunable<PruningRatio>,
         lambda: Tunable<PenaltyStrength>, schedules: StageSchedules, seed: UInt64
     ) throws(WorkflowError) -> TransferReport {
+        let trained = given.lacksTargetHead ? try given.addingTargetHead(outputs: target.targets.shape[1], seed: seed) : given
         guard trained.stage == .trained else {
             throw WorkflowError("the model is already at stage '\(trained.stage.rawValue)'; transfer starts from a trained (unpruned) model")
         }

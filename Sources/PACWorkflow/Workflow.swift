@@ -28,7 +28,7 @@ public enum Workflow {
         }
         var initRNG = RandomGenerator(seed: options.seed, stream: "workflow/init")
         var model = ModelFile(architecture: architecture, network: architecture.makeNetwork(rng: &initRNG), stage: .trained, loss: loss)
-        let (fit, validation) = split(data, options)
+        let (fit, validation) = try split(data, options)
         if standardize {
             model.standardization = Standardization(inputs: fit.inputs, targets: loss == .mse ? fit.targets : nil)
         }
@@ -51,6 +51,7 @@ public enum Workflow {
         guard model.stage == .trained else {
             throw WorkflowError("the model is already at stage '\(model.stage.rawValue)'; prune a trained (unpruned) model")
         }
+        try checkPruning([pruning], network: model.network)
         var result = model
         (result.network, result.masks) = Stages.pruned(model.network, pruning)
         result.stage = .pruned
@@ -68,7 +69,7 @@ public enum Workflow {
         try check(data, fits: model, task: .source)
         var result = model
         result.stage = .allocated
-        let (fit, validation) = split(data, options)
+        let (fit, validation) = try split(data, options)
         let report = try run(&result, fit: fit, validation: validation, options: options, stream: "workflow/allocate") { (dataset, rng) throws(TrainingError) in
             try TrainingProgress.stage("allocate") { () throws(TrainingError) in
                 try Stages.allocated(model.network, masks: masks, on: dataset, loss: model.loss, schedule: options.schedule, rng: &rng)
@@ -88,7 +89,7 @@ public enum Workflow {
             throw WorkflowError("calibration needs an allocated model (stage 'allocated'), got stage '\(model.stage.rawValue)'")
         }
         try check(data, fits: model, task: .target)
-        let (fit, validation) = split(data, options)
+        let (fit, validation) = try split(data, options)
         if lambda == .auto, fit.count < 2 { throw WorkflowError("cross-validation needs at least 2 target rows, got \(fit.count)") }
         let ratio: PruningRatio
         if let recorded = model.ratio { ratio = recorded } else { ratio = try Stages.ratio(of: masks) }
@@ -116,6 +117,14 @@ public enum Workflow {
 
     // MARK: Checks
 
+    /// Checks, before any training, that each pruning leaves both tasks entries of `network`'s
+    /// architecture (see `MagnitudePruning.check`).
+    public static func checkPruning(_ prunings: [MagnitudePruning], network: any Layer) throws(WorkflowError) {
+        for pruning in prunings {
+            do { try pruning.check(for: network) } catch { throw WorkflowError(error) }
+        }
+    }
+
     /// Checks that data and architecture agree in inputs, loss and (for `task`) outputs.
     public static func check(_ data: LabeledData, fits architecture: Architecture, loss: Loss, task: TaskSide = .source) throws(WorkflowError) {
         let inputFile = data.path ?? "the data", labelFile = data.labelsPath ?? inputFile
@@ -123,13 +132,15 @@ public enum Workflow {
         if architecture.takesImages && loss != .bce {
             throw WorkflowError("architecture \(architecture) learns 0/1 attributes with --loss bce, not --loss \(loss.rawValue)")
         }
-        let outputs = architecture.outputWidth(for: task)
+        // A single-task image model gets its target head, of the data's width, in the transfer.
+        guard let outputs = architecture.outputWidth(for: task) else { return }
         // A multi-head network has outputs per task; name the task so the head is clear.
         let whose = architecture.takesImages ? " for the \(task.rawValue) task" : ""
         switch loss {
         case .mse, .bce:
             guard data.targets.shape[1] == outputs else {
-                throw WorkflowError("architecture \(architecture) has \(outputs) outputs\(whose), but \(labelFile) has \(data.targets.shape[1]) target columns")
+                let hint = loss == .mse ? data.classLikeValues.map { " (its values \(Self.listed($0)) look like class labels: a classifier uses the cross-entropy loss, ce)" } ?? "" : ""
+                throw WorkflowError("architecture \(architecture) has \(outputs) outputs\(whose), but \(labelFile) has \(data.targets.shape[1]) target columns\(hint)")
             }
         case .crossEntropy:
             let largest = Int(data.targets.max())
@@ -184,10 +195,22 @@ public enum Workflow {
 
     // MARK: Helpers
 
-    /// Splits off a seeded validation fraction.
-    static func split(_ data: LabeledData, _ options: TrainingOptions) -> (LabeledData, LabeledData?) {
+    /// `0, 1, 2` (the first few values of a list).
+    static func listed(_ values: [Int]) -> String {
+        values.prefix(6).map(String.init).joined(separator: ", ") + (values.count > 6 ? ", ..." : "")
+    }
+
+    /// Splits off a seeded validation fraction; a fraction that holds out no row, or every row,
+    /// is refused rather than silently ignored.
+    static func split(_ data: LabeledData, _ options: TrainingOptions) throws(WorkflowError) -> (LabeledData, LabeledData?) {
+        guard options.validation > 0 else { return (data, nil) }
         let held = Int((options.validation * Double(data.count)).rounded())
-        guard held > 0, data.count - held > 0 else { return (data, nil) }
+        if held == 0 {
+            throw WorkflowError("a validation fraction of \(options.validation) holds out 0 of \(data.count) rows; use a larger fraction, or 0 for none")
+        }
+        if held >= data.count {
+            throw WorkflowError("a validation fraction of \(options.validation) holds out all \(data.count) rows, leaving none to train on")
+        }
         var rng = RandomGenerator(seed: options.seed, stream: "workflow/validation-split")
         let order = rng.permutation(data.count)
         func subset(_ rows: ArraySlice<Int>) -> LabeledData {

@@ -45,12 +45,15 @@ struct AtomicFileTests {
         }
     }
 
-    @Test func refusesAnExistingDirectoryWithoutOverwrite() throws {
+    @Test func refusesAnExistingDirectoryEvenWithOverwrite() throws {
         try withDataScratchDirectory { directory in
             try FileManager.default.createDirectory(atPath: directory + "/taken", withIntermediateDirectories: false)
-            let error = caughtDataError { try AtomicFile.write("x", to: directory + "/taken", overwrite: false) }
-            #expect(error == .outputExists(path: directory + "/taken"))
-            #expect(try dataDirectoryListing(directory) == ["taken"])
+            for overwrite in [false, true] {
+                let error = caughtDataError { try AtomicFile.write("x", to: directory + "/taken", overwrite: overwrite) }
+                #expect(error == .unsuitableOutput(path: directory + "/taken",
+                                                   reason: "it is a folder; outputs are regular files or character devices such as /dev/stdout"))
+                #expect(try dataDirectoryListing(directory) == ["taken"])
+            }
         }
     }
 
@@ -75,22 +78,22 @@ struct AtomicFileTests {
         try withDataScratchDirectory { directory in
             let path = directory + "/missing/out.bin"
             let error = caughtDataError { try AtomicFile.write(Data([1]), to: path, overwrite: true) }
-            #expect(error == .writeFailed(path: path, reason: "No such file or directory"))
-            #expect(error?.description == "\(path): cannot write: No such file or directory")
+            #expect(error == .unsuitableOutput(path: path, reason: "folder '\(directory)/missing' does not exist"))
+            #expect(error?.description == "\(path): cannot write the output here: folder '\(directory)/missing' does not exist")
             let listing = try dataDirectoryListing(directory)
             #expect(listing.isEmpty)
         }
     }
 
-    @Test func failedRenameRemovesTheTemporaryFile() throws {
+    @Test func aFolderInTheWayIsRefusedBeforeAnythingIsWritten() throws {
         try withDataScratchDirectory { directory in
-            // Renaming a file over a non-empty directory fails after the data was written.
+            // A non-empty folder at the output path: refused up front, so no temporary file is made.
             let target = directory + "/occupied"
             try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
             try AtomicFile.write("inside", to: target + "/keep", overwrite: false)
             let error = caughtDataError { try AtomicFile.write(Data([1, 2]), to: target, overwrite: true) }
-            guard case .writeFailed(let path, _)? = error else {
-                Issue.record("expected writeFailed, got \(String(describing: error))")
+            guard case .unsuitableOutput(let path, _)? = error else {
+                Issue.record("expected unsuitableOutput, got \(String(describing: error))")
                 return
             }
             #expect(path == target)

@@ -159,7 +159,7 @@ final class StepLog: @unchecked Sendable {
     private let lock = NSLock()
     private var recorded: [(label: String, step: StepReport)] = []
 
-    var observer: TrainingProgress.Observer { { [self] label, step in lock.withLock { recorded.append((label, step)) } } }
+    var observer: TrainingProgress.Observer { { [self] stage, step in lock.withLock { recorded.append((stage.name, step)) } } }
     var steps: [StepReport] { lock.withLock { recorded.map(\.step) } }
     /// The distinct labels, in order of first appearance.
     var labels: [String] { lock.withLock { recorded.map(\.label).reduce(into: []) { if !$0.contains($1) { $0.append($1) } } } }

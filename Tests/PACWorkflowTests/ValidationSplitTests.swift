@@ -28,7 +28,7 @@ struct ValidationSplitTests {
         let data = LabeledData(inputs: Tensor(shape: [rows, 1], scalars: (0..<rows).map(Float.init)),
                                targets: Tensor(shape: [rows, 1], scalars: (0..<rows).map { Float($0 * 2) }),
                                featureNames: ["i"], targetNames: ["t"])
-        let (fit, held) = Workflow.split(data, Self.options)
+        let (fit, held) = try Workflow.split(data, Self.options)
         let validation = try #require(held)
         let fitRows = fit.inputs.scalars.map(Int.init), heldRows = validation.inputs.scalars.map(Int.init)
         #expect(heldRows.count == 10 && fitRows.count == 30)
@@ -49,8 +49,8 @@ struct ValidationSplitTests {
 
         var other = Self.options
         other.seed = 6
-        let (fitA, heldA) = Workflow.split(data, Self.options)
-        let (_, heldB) = Workflow.split(data, other)
+        let (fitA, heldA) = try Workflow.split(data, Self.options)
+        let (_, heldB) = try Workflow.split(data, other)
         #expect(heldA?.inputs.scalars != heldB?.inputs.scalars, "another seed holds out other rows")
         // Standardization sees only the training rows.
         #expect(first.0.standardization == Standardization(inputs: fitA.inputs, targets: fitA.targets))

@@ -23,6 +23,13 @@ public struct TransferExperiment<Benchmark: TransferTask>: Sendable {
     /// An experiment with a valid configuration (`ExperimentConfiguration.validate`).
     public init(task: Benchmark, configuration: ExperimentConfiguration) throws(SettingError) {
         try configuration.validate()
+        if configuration.methods.contains(where: \.usesRatio) {
+            var rng = RandomGenerator(seed: 0, stream: "check")
+            let network = task.makeNetwork(rng: &rng)
+            for ratio in configuration.allocatedRatios {
+                try MagnitudePruning(ratio: ratio, scope: configuration.pruningScope, includeBiases: configuration.pruneBiases).check(for: network)
+            }
+        }
         if configuration.standardize && !(Benchmark.Network.self is any StandardizationFolding.Type) {
             throw SettingError("standardization", must: "used with a network that can fold it", got: task.name)
         }
@@ -76,7 +83,7 @@ public struct TransferExperiment<Benchmark: TransferTask>: Sendable {
         let source = task.makeNetwork(rng: &initRNG)
         var stopwatch = Stopwatch()
         var sourceRNG = RandomGenerator(seed: seed, stream: "shuffle/source")
-        try config.schedules.source.train(source, on: sourceTrain, loss: task.loss, rng: &sourceRNG)
+        try config.schedules.source(rows: sourceTrain.count).train(source, on: sourceTrain, loss: task.loss, rng: &sourceRNG)
         onRecord(.stage(stageRecord(seed, .trained, nil, scores(source, .source), stopwatch.lap())))
 
         var pipeline = TransferPipeline(source: source, sourceData: sourceTrain, loss: task.loss, schedules: config.schedules,

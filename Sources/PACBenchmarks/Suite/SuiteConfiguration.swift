@@ -38,6 +38,8 @@ public struct SuiteConfiguration: Sendable {
             config.schedules.allocateEpochs = max(1, config.schedules.allocateEpochs / 6)
             config.schedules.targetEpochs = max(1, config.schedules.targetEpochs / 6)
             config.schedules.targetMinimumSteps /= 6
+            config.schedules.sourceMinimumSteps /= 6
+            config.schedules.allocateMinimumSteps /= 6
         }
         return config
     }

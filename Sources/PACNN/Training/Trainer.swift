@@ -27,7 +27,9 @@ public struct Trainer {
     /// mode regardless, so the mode left behind does not affect predictions.
     ///
     /// - Returns: the mean data loss of each epoch.
-    /// - Throws: `TrainingError.nonFiniteLoss` as soon as a step's loss is NaN or infinite.
+    /// - Throws: `TrainingError.nonFiniteLoss` as soon as a step's loss is NaN or infinite, and
+    ///   `TrainingError.explodingLoss` as soon as it exceeds `divergenceFactor` times the first
+    ///   step's (or 1, if that is smaller): a finite loss that has blown up is a diverged run too.
     @discardableResult
     public func fit(_ model: some Layer, optimizer: some Optimizer, inputs: Tensor, targets: Tensor,
                     rng: inout RandomGenerator) throws(TrainingError) -> [Double] {
@@ -36,6 +38,7 @@ public struct Trainer {
         model.setTraining(true)
         var history: [Double] = []
         let stepsPerEpoch = (n + batchSize - 1) / batchSize
+        var limit: Float?
         for epoch in 1...max(epochs, 1) where epochs > 0 {
             let order = rng.permutation(n)
             var sum = 0.0
@@ -48,6 +51,10 @@ public struct Trainer {
                 let total = penalties.reduce(dataLoss, +)
                 let value = total.value.scalar
                 guard value.isFinite else { throw .nonFiniteLoss(epoch: epoch, step: steps + 1, value: value) }
+                if let limit, value > limit {
+                    throw .explodingLoss(epoch: epoch, step: steps + 1, value: value, initial: limit / Self.divergenceFactor)
+                }
+                if limit == nil { limit = Self.divergenceFactor * max(value, 1) }
                 optimizer.zeroGrad()
                 total.backward()
                 optimizer.step()
@@ -60,6 +67,12 @@ public struct Trainer {
         }
         return history
     }
+}
+
+extension Trainer {
+    /// How far above its first step's loss (floored at 1) a loss may climb before the run counts
+    /// as diverged; no converging run comes near it, an unstable one passes it within steps.
+    public static let divergenceFactor: Float = 1e4
 }
 
 /// Progress after one optimizer step.
@@ -76,11 +89,15 @@ public struct StepReport: Sendable {
 /// Why training stopped.
 public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case nonFiniteLoss(epoch: Int, step: Int, value: Float)
+    /// The loss stayed finite but grew past `Trainer.divergenceFactor` times `initial`.
+    case explodingLoss(epoch: Int, step: Int, value: Float, initial: Float)
 
     public var description: String {
         switch self {
         case .nonFiniteLoss(let epoch, let step, let value):
             "training diverged: loss is \(value) at epoch \(epoch), step \(step) (try a smaller learning rate)"
+        case .explodingLoss(let epoch, let step, let value, let initial):
+            "training diverged: loss grew from \(initial) to \(value) at epoch \(epoch), step \(step) (try a smaller learning rate)"
         }
     }
 }

@@ -75,7 +75,7 @@ public struct TransferPipeline<Network: Layer> {
             try observe(.pruned, ratio, pruned)
             var rng = RandomGenerator(seed: seed, stream: stream)
             let allocated = try TrainingProgress.stage(ratios.count > 1 ? "allocate r=\(ratio)" : "allocate") { () throws(TrainingError) in
-                try pruned.allocated(on: sourceData, loss: loss, schedule: schedules.allocate, rng: &rng)
+                try pruned.allocated(on: sourceData, loss: loss, schedule: schedules.allocate(rows: sourceData.count), rng: &rng)
             }
             try observe(.allocated, ratio, allocated)
             allocations.append((ratio, allocated))

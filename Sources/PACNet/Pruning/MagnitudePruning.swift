@@ -35,10 +35,32 @@ public struct MagnitudePruning: Sendable {
         parameter.role == .weight || (includeBiases && parameter.role == .bias)
     }
 
+    /// The parameters pruning ranks: weights (and biases, if asked) outside the task heads.
+    private func selected(in model: some Layer) -> [(name: String, parameter: Parameter)] {
+        let heads = Set(TaskHeads.allParameters(in: model).map(ObjectIdentifier.init))
+        return model.namedParameters().filter { prunes($0.parameter) && !heads.contains(ObjectIdentifier($0.parameter)) }
+    }
+
+    /// Checks that this pruning leaves both tasks something in `model`'s architecture: at least
+    /// one entry kept for the source and one freed for the target.
+    public func check(for model: some Layer) throws(SettingError) {
+        let sizes = selected(in: model).map(\.parameter.value.count)
+        let total = sizes.reduce(0, +)
+        let pruned = scope == .global ? prunedCount(of: total) : sizes.reduce(0) { $0 + prunedCount(of: $1) }
+        if pruned == total {
+            throw SettingError("pruning ratio", must: "small enough to keep at least one of the \(total) prunable weights for the source task", got: ratio)
+        }
+        if pruned == 0 {
+            throw SettingError("pruning ratio", must: "large enough to free at least one of the \(total) prunable weights for the target task", got: ratio)
+        }
+    }
+
+    /// Entries pruned among `count`: `round(ratio * count)`.
+    private func prunedCount(of count: Int) -> Int { Int((ratio.value * Double(count)).rounded()) }
+
     /// The masks for `model`'s current values (the model is not changed).
     public func masks(for model: some Layer) -> WeightMasks {
-        let heads = Set(TaskHeads.allParameters(in: model).map(ObjectIdentifier.init))
-        let selected = model.namedParameters().filter { prunes($0.parameter) && !heads.contains(ObjectIdentifier($0.parameter)) }
+        let selected = selected(in: model)
         switch scope {
         case .global:
             return WeightMasks(rank(selected.map { ($0.name, $0.parameter.value) }))
@@ -51,7 +73,7 @@ public struct MagnitudePruning: Sendable {
     private func rank(_ tensors: [(name: String, value: Tensor)]) -> [(name: String, mask: Tensor)] {
         let magnitudes = tensors.flatMap { $0.value.scalars.map { abs($0) } }
         let total = magnitudes.count
-        let pruned = Int((ratio.value * Double(total)).rounded())
+        let pruned = prunedCount(of: total)
         let order = magnitudes.indices.sorted { a, b in
             magnitudes[a] != magnitudes[b] ? magnitudes[a] > magnitudes[b] : a < b
         }

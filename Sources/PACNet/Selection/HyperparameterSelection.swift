@@ -90,10 +90,18 @@ public struct HyperparameterSelection: Sendable, Equatable {
             var total = 0.0
             for (index, (train, validation)) in splits.enumerated() {
                 var rng = RandomGenerator(seed: seed, stream: "\(stream)/fold-\(index)")
-                let label = "select \(number + 1)/\(grid.count) fold \(index + 1)/\(splits.count)"
-                let model = try TrainingProgress.stage(label) { () throws(TrainingError) in
-                    try candidate.train(from: pipeline, on: train, schedule: pipeline.schedules.target(rows: train.count), rng: &rng)
-                }.targetModel
+                let stage = TrainingProgress.Stage("select", part: number * splits.count + index, of: grid.count * splits.count,
+                                                   detail: "candidate \(number + 1)/\(grid.count) fold \(index + 1)/\(splits.count)")
+                let model: Network
+                do {
+                    model = try TrainingProgress.stage(stage) { () throws(TrainingError) in
+                        try candidate.train(from: pipeline, on: train, schedule: pipeline.schedules.target(rows: train.count), rng: &rng)
+                    }.targetModel
+                } catch {
+                    // A candidate whose training diverges loses; the others are still compared.
+                    total = .infinity
+                    break
+                }
                 let loss = GradientMode.withoutGradients {
                     pipeline.loss(Variable(model.predict(validation.inputs, batchSize: 512)), validation.targets).value.scalar
                 }

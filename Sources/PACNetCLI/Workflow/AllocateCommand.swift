@@ -17,11 +17,12 @@ struct AllocateCommand: ParsableCommand {
         try output.checkWritable()
         let pruned = try loadModel(model)
         let defaults = StageSchedules.defaults(images: pruned.architecture.takesImages)
-        let options = try training.options(epochs: defaults.allocateEpochs, batchSize: defaults.batchSize)
         let labeled = try data.load(loss: try data.parsedLoss(default: pruned.loss), model: pruned)
+        let options = try training.options(epochs: defaults.allocate(rows: labeled.count).epochs, batchSize: defaults.batchSize)
         let (allocated, report) = try ProgressDisplay(quiet: output.quiet).showing {
             try step { () throws(WorkflowError) in try Workflow.allocate(pruned, data: labeled, options: options) }
         }
+        warnIfUseless(report.training, "the allocated source model", data: labeled, loss: allocated.loss, quiet: output.quiet)
         try step { () throws(WorkflowError) in try allocated.save(to: output.out, overwrite: output.force) }
         printSummary([
             ("command", .text("allocate")), ("model", .text(output.out)), ("rows", .integer(labeled.count)),

@@ -31,6 +31,7 @@ struct CalibrateCommand: ParsableCommand {
         let selectionFields: [(String, SummaryValue)] = report.selection.map {
             [("selection", .text("lambda")), ("selection_seconds", .number($0.seconds))]
         } ?? []
+        warnIfUseless(report.training, "the calibrated target model", data: labeled, loss: calibrated.loss, quiet: output.quiet)
         try step { () throws(WorkflowError) in try calibrated.save(to: output.out, overwrite: output.force) }
         printSummary([
             ("command", .text("calibrate")), ("model", .text(output.out)), ("rows", .integer(labeled.count)),

@@ -21,10 +21,11 @@ struct EvaluateCommand: ParsableCommand {
         var file = try loadModel(model, arch: arch)
         file.loss = try data.parsedLoss(default: file.loss)
         let which = try parseTask(task, default: file.stage.sides.last!)
-        let labeled = try data.load(loss: file.loss, model: file, targetTask: which == .target)
+        let labeled = try data.load(loss: file.loss, model: file, targetTask: which == .target, forTraining: false)
         let score = try step { () throws(WorkflowError) in try Workflow.evaluate(file, data: labeled, task: which) }
-        printSummary([
-            ("command", .text("evaluate")), ("model", .text(model)), ("task", .text(which.rawValue)),
+        // A file that serves one task has nothing to choose: it names no task.
+        let taskField: [(String, SummaryValue)] = file.stage.sides.count > 1 ? [("task", .text(which.rawValue))] : []
+        printSummary([("command", .text("evaluate")), ("model", .text(model))] + taskField + [
             ("data", .text(data.data)), ("rows", .integer(score.samples)), (score.metric, .number(score.value)),
         ], json: json)
     }

@@ -23,7 +23,8 @@ struct InfoCommand: ParsableCommand {
         ]
         if case .resnet(let resnet) = file.architecture {
             // Head 0 serves the source task, head 1 the target task.
-            fields.append(("heads", .text("source \(resnet.headOutputs[0]) outputs, target \(resnet.headOutputs[1]) outputs")))
+            fields.append(("heads", .text(resnet.headOutputs.count == 2 ? "source \(resnet.headOutputs[0]) outputs, target \(resnet.headOutputs[1]) outputs"
+                                                                     : "\(resnet.headOutputs[0]) outputs (one task)")))
         }
         if let size = file.imageSize { fields.append(("image_size", .text(size.description))) }
         if let features = file.features { fields.append(("features", .text(features.joined(separator: ",")))) }

@@ -11,7 +11,12 @@ struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict", abstract: "Write predictions of the source or target network for a data file as CSV or NPY.",
         discussion: """
-            CSV (--out *.csv): regression, one column per target; ce, the class and its probability;             bce (image attributes too), each label's 0/1 prediction (logit > 0) and its probability             p_<name>, under the task's column or attribute names. NPY (--out *.npy): a float32 array             N x outputs of regression predictions, class probabilities (ce) or label probabilities             (bce), columns in the order `pacnet info` lists the task's names.
+            CSV (--out *.csv, or - for standard output): regression, one column per target; ce, the \
+            class and its probability; bce (image attributes too), each label's 0/1 prediction \
+            (logit > 0) and its probability p_<name>, under the task's column or attribute names. \
+            NPY (--out *.npy): a float32 array N x outputs of regression predictions, class \
+            probabilities (ce) or label probabilities (bce), columns in the order `pacnet info` \
+            lists the task's names.
             """)
 
     @Option(help: "Model file.")
@@ -26,18 +31,33 @@ struct PredictCommand: ParsableCommand {
     var targets: String?
     @Option(help: "Loss the model was trained with, for files that do not say (PyTorch): mse, bce or ce.")
     var loss: String?
-    @Option(help: "Which network: 'source' (masked) or 'target' (whole). Default: the model's last task.")
+    @Option(help: "Which network: 'source' (masked) or 'target' (whole). Default: the model's last task (target for a calibrated file).")
     var task: String?
     @OptionGroup var output: OutputOptions
 
+    /// What `--out` asks for.
+    enum Format { case csv, npy }
+
+    /// `.npy` -> NPY; `.csv`, `-` (standard output) or a device such as /dev/stdout -> CSV.
+    static func format(of out: String, force: Bool) throws -> Format {
+        if out == "-" { return .csv }
+        let lower = out.lowercased()
+        let destination: AtomicFile.Destination
+        do { destination = try AtomicFile.destination(of: out, overwrite: force) } catch { throw CLIError(error.description) }
+        if lower.hasSuffix(".npy") { return .npy }
+        if lower.hasSuffix(".csv") { return .csv }
+        if case .device = destination { return .csv }
+        throw CLIError("--out \(out): write predictions to a .csv or .npy file, or - for standard output (CSV)")
+    }
+
     func run() throws {
-        try output.checkWritable()
+        let format = try Self.format(of: output.out, force: output.force)
         var file = try loadModel(model, arch: arch)
         file.loss = try DataOptions.parseLoss(loss, default: file.loss)
         let which = try parseTask(task, default: file.stage.sides.last!)
         let network = try step { () throws(WorkflowError) in try file.model(for: which) }
-        let names = features.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? file.features
-        let excluded = DataOptions.list(targets) ?? ((file.targets ?? []) + (file.targetTaskTargets ?? []))
+        let names = try DataOptions.list(features, option: "--features") ?? file.features
+        let excluded = try DataOptions.list(targets, option: "--targets") ?? ((file.targets ?? []) + (file.targetTaskTargets ?? []))
         let inputs = try step { () throws(WorkflowError) in
             let (inputs, columns) = try LabeledData.loadFeatures(path: data, features: names, excluding: excluded,
                                                                  layout: InputLayout(for: file.architecture))
@@ -46,17 +66,20 @@ struct PredictCommand: ParsableCommand {
         }
         let outputs = Prediction.outputs(network, inputs: inputs, standardization: file.standardization)
         let labels = file.outputNames(for: which)
-        do {
-            if output.out.lowercased().hasSuffix(".npy") {
-                try AtomicFile.write(NPYArray.encode(Self.values(outputs, loss: file.loss)), to: output.out, overwrite: output.force)
-            } else {
-                try AtomicFile.write(Self.csv(outputs, loss: file.loss, names: labels), to: output.out, overwrite: output.force)
-            }
-        } catch { throw CLIError(error.description) }
-        printSummary([
-            ("command", .text("predict")), ("model", .text(model)), ("task", .text(which.rawValue)),
-            ("rows", .integer(inputs.shape[0])), ("predictions", .text(output.out)),
-        ], json: output.json)
+        let bytes = format == .npy ? NPYArray.encode(Self.values(outputs, loss: file.loss))
+                                   : Data(Self.csv(outputs, loss: file.loss, names: labels).utf8)
+        let taskField: [(String, SummaryValue)] = file.stage.sides.count > 1 ? [("task", .text(which.rawValue))] : []
+        let summary: [(String, SummaryValue)] = [("command", .text("predict")), ("model", .text(model))] + taskField + [
+            ("rows", .integer(inputs.shape[0])), ("predictions", .text(output.out == "-" ? "standard output" : output.out)),
+        ]
+        if output.out == "-" {
+            // The predictions are standard output; the summary moves to standard error.
+            FileHandle.standardOutput.write(bytes)
+            if !output.quiet { printSummary(summary, json: output.json, to: .standardError) }
+            return
+        }
+        do { try AtomicFile.write(bytes, to: output.out, overwrite: output.force) } catch { throw CLIError(error.description) }
+        printSummary(summary, json: output.json)
     }
 
     /// The NPY output: regression predictions, softmax class probabilities (`ce`) or sigmoid

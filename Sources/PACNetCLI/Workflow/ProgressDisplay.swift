@@ -1,19 +1,20 @@
 import Foundation
 import PACNN
 
-/// Training progress on stderr: a redrawn bar (stage, epoch, step, loss, ETA) when stderr is a
-/// terminal, plain periodic lines otherwise (logs, CI), nothing with `--quiet`. Each stage the
-/// library labels (`train`, `allocate r=0.8`, `select 3/20 fold 2/5`, `calibrate`) gets its own
-/// bar and estimate.
+/// Training progress on stderr: a redrawn bar (stage, epoch, step, loss, elapsed, remaining) when
+/// stderr is a terminal, plain periodic lines otherwise (logs, CI), nothing with `--quiet`.
+/// Each stage the library names (`train`, `allocate r=0.8`, `calibrate`) gets its own line and
+/// estimate; the parts of one job (cross-validation's fold trainings, `select`) share one, so the
+/// remaining time is that of the whole job.
 final class ProgressDisplay: @unchecked Sendable {
     private let enabled: Bool
     private let isTerminal = isatty(STDERR_FILENO) != 0
     // Steps arrive on the command's thread; the lock keeps the observer honest if that changes.
     private let lock = NSLock()
-    private var label = ""
+    private var stage: TrainingProgress.Stage?
     private var start = Date()
     private var lastDraw = Date.distantPast
-    private var lastEpochLogged = 0
+    private var lastLogged = -1
     private var drewBar = false
 
     init(quiet: Bool) { enabled = !quiet }
@@ -26,36 +27,41 @@ final class ProgressDisplay: @unchecked Sendable {
         return try TrainingProgress.observing(observer) { () throws(any Error) -> R in try body() }
     }
 
-    private func update(_ stage: String, _ report: StepReport) {
+    private func update(_ next: TrainingProgress.Stage, _ report: StepReport) {
         lock.withLock {
-            if stage != label {
+            if next.name != stage?.name || next.parts != stage?.parts {
                 endBar()
-                (label, start, lastDraw, lastEpochLogged) = (stage, Date(), .distantPast, 0)
+                (start, lastDraw, lastLogged) = (Date(), .distantPast, -1)
             }
-            draw(report)
+            stage = next
+            draw(next, report)
         }
     }
 
-    private func draw(_ report: StepReport) {
+    private func draw(_ stage: TrainingProgress.Stage, _ report: StepReport) {
         let done = Double((report.epoch - 1) * report.stepsPerEpoch + report.step)
-        let total = Double(report.epochs * report.stepsPerEpoch)
+        let total = Double(max(report.epochs * report.stepsPerEpoch, 1))
+        // The fraction of the whole job: finished parts plus this part's share.
+        let fraction = (Double(stage.part) + done / total) / Double(stage.parts)
         let elapsed = Date().timeIntervalSince(start)
-        let eta = done > 0 ? elapsed * (total - done) / done : 0
+        let remaining = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0
+        let name = stage.detail.map { "\(stage.name) \($0)" } ?? stage.name
         if isTerminal {
-            guard Date().timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
+            guard Date().timeIntervalSince(lastDraw) > 0.1 || fraction >= 1 else { return }
             lastDraw = Date()
-            let width = 24, filled = Int(Double(width) * done / total)
+            let width = 24, filled = min(width, Int(Double(width) * fraction))
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            write(String(format: "\r%@ epoch %d/%d [%@] step %d/%d loss %.4g ETA %@ ", label, report.epoch, report.epochs,
-                         bar, report.step, report.stepsPerEpoch, report.loss, Self.duration(eta)))
+            write(String(format: "\r%@ epoch %d/%d [%@] loss %.4g elapsed %@ remaining %@ ", name, report.epoch, report.epochs,
+                         bar, report.loss, Self.duration(elapsed), Self.duration(remaining)))
             drewBar = true
         } else if report.step == report.stepsPerEpoch {
-            // About 10 lines per stage, plus the last epoch.
-            let every = max(1, report.epochs / 10)
-            guard report.epoch % every == 0 || report.epoch == report.epochs, report.epoch != lastEpochLogged else { return }
-            lastEpochLogged = report.epoch
-            write(String(format: "%@: epoch %d/%d loss %.4g elapsed %@ ETA %@\n", label, report.epoch, report.epochs,
-                         report.loss, Self.duration(elapsed), Self.duration(eta)))
+            // About 10 lines per stage or job, plus its end.
+            let tenth = Int(fraction * 10)
+            guard tenth != lastLogged || fraction >= 1 else { return }
+            if fraction >= 1 && lastLogged == 10 { return }
+            lastLogged = fraction >= 1 ? 10 : tenth
+            write(String(format: "%@: epoch %d/%d loss %.4g, %d%% done, elapsed %@, remaining %@\n", name, report.epoch, report.epochs,
+                         report.loss, Int(fraction * 100), Self.duration(elapsed), Self.duration(remaining)))
         }
     }
 

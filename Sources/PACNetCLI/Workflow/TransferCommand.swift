@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import PACEngine
+import PACIO
 import PACNN
 import PACNet
 import PACWorkflow
@@ -45,6 +47,8 @@ struct TransferCommand: ParsableCommand {
     var targetNames: String?
     @Option(help: "Comma-separated feature columns (default: every non-target column).")
     var features: String?
+    @Option(help: "Comma-separated columns to leave out of the default features (ids, names).")
+    var exclude: String?
     @Option(help: "Comma-separated target columns of the source CSV.")
     var targets: String?
     @Option(name: .customLong("target-targets"), help: "Target columns of the target CSV, if named differently.")
@@ -55,8 +59,7 @@ struct TransferCommand: ParsableCommand {
     var arch: String?
     @Option(name: .customLong("source-model"), help: "Start from this trained model instead of training one (a PyTorch file needs --arch).")
     var sourceModel: String?
-    @Flag(help: "Standardize inputs (and regression targets) with the source data's statistics.")
-    var standardize = false
+    @OptionGroup var standardization: StandardizationFlag
     @Option(parsing: .unconditional, help: ArgumentHelp(stringLiteral: AutoOption.ratioHelp))
     var ratio: String = "0.8"
     @Option(name: .customLong("lambda"), parsing: .unconditional, help: ArgumentHelp(stringLiteral: AutoOption.lambdaHelp))
@@ -82,12 +85,13 @@ struct TransferCommand: ParsableCommand {
         }
         guard seed >= 0 else { throw CLIError("--seed must be >= 0, got \(seed)") }
         try output.checkWritable()
+        if let saveStages { try Self.checkStagesFolder(saveStages, force: output.force) }
 
         // What the inputs are: the source model's or --arch's kind, else the .npy's rank. The
         // --arch syntax is checked here, before any data is read (its image defaults come later).
         var trained: ModelFile?
         if let sourceModel {
-            guard !standardize else {
+            guard standardization.standardize != true else {
                 throw CLIError("--standardize applies when training the source model here; a given --source-model keeps the input scaling it was trained with")
             }
             trained = try loadModel(sourceModel, arch: arch)
@@ -106,13 +110,16 @@ struct TransferCommand: ParsableCommand {
         trained?.loss = lossValue
 
         // Every file is read and checked before any training starts.
-        let featureNames = DataOptions.list(features), sourceTargets = DataOptions.list(targets)
+        let featureNames = try DataOptions.list(features, option: "--features"), sourceTargets = try DataOptions.list(targets, option: "--targets")
+        let excluded = try DataOptions.list(exclude, option: "--exclude")
         let sourceData = try DataOptions.load(path: source, labels: sourceLabels, names: sourceNames, features: featureNames,
-                                              targets: sourceTargets, loss: lossValue, model: trained, layout: layout)
+                                              exclude: excluded, targets: sourceTargets, loss: lossValue, model: trained, layout: layout)
         let images = sourceData.imageSize != nil
         // Image tasks have their own attributes: the source's names never label the target's columns.
-        let targetData = try DataOptions.load(path: target, labels: targetLabels, names: targetNames, features: featureNames,
-                                              targets: DataOptions.list(targetTargets) ?? (images ? [] : sourceTargets),
+        // The target file gets the source's columns, so the same features are read from both.
+        let targetData = try DataOptions.load(path: target, labels: targetLabels, names: targetNames,
+                                              features: featureNames ?? (images ? nil : sourceData.featureNames),
+                                              targets: try DataOptions.list(targetTargets, option: "--target-targets") ?? (images ? [] : sourceTargets),
                                               loss: lossValue, model: images ? nil : trained, layout: layout)
         let architecture: Architecture
         if let trained {
@@ -137,9 +144,15 @@ struct TransferCommand: ParsableCommand {
                 try Workflow.check(targetData, fits: architecture, loss: lossValue, task: .target)
             }
         }
+        // Every candidate ratio must leave both tasks some weights of this architecture.
+        try step { () throws(WorkflowError) in
+            var rng = RandomGenerator(seed: 0, stream: "check")
+            let ratios = ratioSetting.fixedValue.map { [$0] } ?? HyperparameterSelection().ratios
+            try Workflow.checkPruning(ratios.map { MagnitudePruning(ratio: $0) }, network: trained?.network ?? architecture.makeNetwork(rng: &rng))
+        }
         var schedules = StageSchedules.defaults(images: images)
-        schedules.sourceEpochs = sourceEpochs ?? schedules.sourceEpochs
-        schedules.allocateEpochs = allocateEpochs ?? schedules.allocateEpochs
+        if let sourceEpochs { (schedules.sourceEpochs, schedules.sourceMinimumSteps) = (sourceEpochs, 0) }
+        if let allocateEpochs { (schedules.allocateEpochs, schedules.allocateMinimumSteps) = (allocateEpochs, 0) }
         if let targetEpochs {
             schedules.targetEpochs = targetEpochs
             schedules.targetMinimumSteps = 0
@@ -161,10 +174,11 @@ struct TransferCommand: ParsableCommand {
                 trained.imageSize = trained.imageSize ?? sourceData.imageSize
                 trainedModel = trained
             } else {
-                let options = TrainingOptions(epochs: schedules.sourceEpochs, batchSize: schedules.batchSize,
+                let options = TrainingOptions(epochs: schedules.source(rows: sourceData.count).epochs, batchSize: schedules.batchSize,
                                               learningRate: schedules.learningRate.value, seed: UInt64(seed))
                 (trainedModel, _) = try step { () throws(WorkflowError) in
-                    try Workflow.train(data: sourceData, architecture: architecture, loss: lossValue, options: options, standardize: standardize)
+                    try Workflow.train(data: sourceData, architecture: architecture, loss: lossValue, options: options,
+                                       standardize: standardization.enabled(images: images))
                 }
             }
             let report = try step { () throws(WorkflowError) in
@@ -174,12 +188,18 @@ struct TransferCommand: ParsableCommand {
             return (trainedModel, report)
         }
         let sourceScore = try step { () throws(WorkflowError) in try Workflow.evaluate(trainedModel, data: sourceData, task: .source) }
+        if trained == nil {
+            noteClassLikeTargets(sourceData, loss: lossValue, quiet: output.quiet)
+            warnIfUseless(sourceScore, "the trained source model", data: sourceData, loss: lossValue, quiet: output.quiet)
+        }
+        warnIfUseless(report.targetTraining, "the calibrated target model", data: targetData, loss: lossValue, quiet: output.quiet)
 
         if let saveStages {
-            try FileManager.default.createDirectory(atPath: saveStages, withIntermediateDirectories: true)
+            do { try FileManager.default.createDirectory(atPath: saveStages, withIntermediateDirectories: false) } catch {
+                if !Self.isFolder(saveStages) { throw CLIError("--save-stages \(saveStages): cannot create the folder") }
+            }
             for (name, model) in [("trained", trainedModel), ("pruned", report.pruned), ("allocated", report.allocated)] {
-                let path = (saveStages as NSString).appendingPathComponent("\(name).safetensors")
-                try step { () throws(WorkflowError) in try model.save(to: path, overwrite: output.force) }
+                try step { () throws(WorkflowError) in try model.save(to: Self.stagePath(saveStages, name), overwrite: output.force) }
             }
         }
         let calibrated = report.calibrated
@@ -196,11 +216,37 @@ struct TransferCommand: ParsableCommand {
         fields += [
             ("source_rows", .integer(sourceData.count)), ("target_rows", .integer(targetData.count)),
             ("ratio", .number(calibrated.ratio!.value)), ("lambda", .number(Double(calibrated.lambda!.description)!)),
-            ("source_epochs", .integer(trained == nil ? schedules.sourceEpochs : 0)), ("allocate_epochs", .integer(schedules.allocateEpochs)),
+            ("source_epochs", .integer(trained == nil ? schedules.source(rows: sourceData.count).epochs : 0)),
+            ("allocate_epochs", .integer(schedules.allocate(rows: sourceData.count).epochs)),
             ("target_epochs", .integer(report.targetEpochs)),
             ("source_\(metric)_trained", .score(sourceScore)), ("source_\(metric)_allocated", .score(report.sourceAllocated)),
             ("source_\(metric)_after_transfer", .score(report.sourceAfterTransfer)), ("target_train_\(metric)", .score(report.targetTraining)),
         ]
         printSummary(fields, json: output.json)
+    }
+
+    /// The stage files `--save-stages` writes.
+    static let stageNames = ["trained", "pruned", "allocated"]
+
+    static func stagePath(_ folder: String, _ name: String) -> String {
+        (folder as NSString).appendingPathComponent("\(name).safetensors")
+    }
+
+    static func isFolder(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    /// Checks the `--save-stages` folder before any work: an existing folder whose stage files
+    /// can be written, or a new folder in an existing, writable one.
+    static func checkStagesFolder(_ folder: String, force: Bool) throws {
+        if isFolder(folder) {
+            for name in stageNames { try OutputOptions.check(stagePath(folder, name), force: force) }
+        } else if FileManager.default.fileExists(atPath: folder) {
+            throw CLIError("--save-stages \(folder): exists and is not a folder")
+        } else {
+            // Created after training: it is a new entry of its parent folder, checked like an output.
+            do { _ = try AtomicFile.destination(of: folder, overwrite: false) } catch { throw CLIError("--save-stages \(error.description)") }
+        }
     }
 }
