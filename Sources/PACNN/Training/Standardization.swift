@@ -11,6 +11,16 @@ public struct Standardization: Sendable, Equatable, Codable {
     public var targetMean: [Float]?
     public var targetStd: [Float]?
 
+    /// Given statistics (as read from a file); `normalizeInputs` needs as many input means and
+    /// standard deviations as input columns, and the target functions as many target statistics
+    /// as outputs.
+    public init(inputMean: [Float], inputStd: [Float], targetMean: [Float]? = nil, targetStd: [Float]? = nil) {
+        self.inputMean = inputMean
+        self.inputStd = inputStd
+        self.targetMean = targetMean
+        self.targetStd = targetStd
+    }
+
     /// Statistics of `inputs` (and `targets` when given). A constant column gets std 1, so it
     /// is centred but not blown up.
     public init(inputs: Tensor, targets: Tensor?) {
