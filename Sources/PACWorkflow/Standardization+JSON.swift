@@ -12,8 +12,9 @@ extension Standardization {
 
     /// Parses `json` from model-file metadata: a JSON object with `inputMean` and `inputStd` and,
     /// for regression, `targetMean` and `targetStd` (both or neither), each a list of numbers that
-    /// are finite as 32-bit floats, standard deviations > 0. Nothing else is accepted (no other
-    /// keys, no duplicates). Lengths depend on the network, so `ModelFile` checks them.
+    /// are finite as 32-bit floats, standard deviations at least `smallestStd`. Nothing else is
+    /// accepted (no other keys, no duplicates). Lengths depend on the network, so `ModelFile`
+    /// checks them.
     public init(json: String) throws(WorkflowError) {
         let form = "is not a JSON object of inputMean and inputStd (and, for mse, targetMean and targetStd) lists of numbers"
         guard let value = SafetensorsJSONValue(parsing: json), case .object(let members) = value else {
@@ -33,8 +34,8 @@ extension Standardization {
                     throw WorkflowError("\(key)[\(index)] is not a number")
                 }
                 guard number.isFinite else { throw WorkflowError("\(key)[\(index)] is \(WorkflowError.shown(text)), which is not a finite 32-bit float") }
-                if key.hasSuffix("Std") && !(number > 0) {
-                    throw WorkflowError("\(key)[\(index)] is \(WorkflowError.shown(text)), but a standard deviation must be > 0")
+                if key.hasSuffix("Std") && !(number >= Self.smallestStd) {
+                    throw WorkflowError("\(key)[\(index)] is \(WorkflowError.shown(text)), but a standard deviation is at least \(Self.smallestStd)")
                 }
                 numbers.append(number)
             }

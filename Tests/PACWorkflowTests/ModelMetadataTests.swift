@@ -243,9 +243,13 @@ struct ModelMetadataTests {
 
     @Test func standardizationStatisticsAreMeaningful() throws {
         #expect(try Self.standardizationError { $0["inputStd"] = [1, 0, 2] }
-                == Self.standardization + "inputStd[1] is 0, but a standard deviation must be > 0")
+                == Self.standardization + "inputStd[1] is 0, but a standard deviation is at least 1e-12")
         #expect(try Self.standardizationError { $0["targetStd"] = [-2.5] }
-                == Self.standardization + "targetStd[0] is -2.5, but a standard deviation must be > 0")
+                == Self.standardization + "targetStd[0] is -2.5, but a standard deviation is at least 1e-12")
+        // Positive but below any computed statistic: dividing by it overflows.
+        #expect(try Self.standardizationError { $0["inputStd"] = [1, 1, 1e-45] }
+                == Self.standardization + "inputStd[2] is 1e-45, but a standard deviation is at least 1e-12")
+        #expect(try Self.standardizationError { $0["inputStd"] = [1, 1, 1e-12] } == "")
         #expect(try Self.standardizationError { $0["inputMean"] = [1, 2, 1e39] }
                 == Self.standardization + "inputMean[2] is 1e+39, which is not a finite 32-bit float")
         #expect(try Self.standardizationError { $0["inputMean"] = [1, "2", 3] }

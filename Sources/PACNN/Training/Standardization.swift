@@ -11,6 +11,11 @@ public struct Standardization: Sendable, Equatable, Codable {
     public var targetMean: [Float]?
     public var targetStd: [Float]?
 
+    /// The smallest standard deviation `init(inputs:targets:)` computes: a column whose variance
+    /// is at most 1e-24 is constant and gets std 1 instead. A smaller one (from a file) is not a
+    /// statistic of any data, and dividing by it blows finite inputs up to infinity.
+    public static let smallestStd: Float = 1e-12
+
     /// Given statistics (as read from a file); `normalizeInputs` needs as many input means and
     /// standard deviations as input columns, and the target functions as many target statistics
     /// as outputs.
@@ -47,7 +52,7 @@ public struct Standardization: Sendable, Equatable, Codable {
         let means = mean.map { $0 / n }
         let stds = zip(square, means).map { sq, m -> Float in
             let variance = max(0, sq / n - m * m)
-            return variance > 1e-24 ? Float(variance.squareRoot()) : 1
+            return variance > 1e-24 ? Float(variance.squareRoot()) : 1  // so std >= smallestStd
         }
         return (means.map(Float.init), stds)
     }
