@@ -31,10 +31,11 @@ public enum Architecture: Sendable, Equatable, CustomStringConvertible {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let usage = "architecture \(WorkflowError.quoted(text)) is not of the form \(Self.mlpGrammar) or \(ResNetArchitecture.grammar)"
         guard parts.count == 3, parts[0] == "mlp" else { throw WorkflowError(usage) }
-        let sizes = parts[1].split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
-        guard sizes.count >= 2, sizes.allSatisfy({ ($0 ?? 0) > 0 }) else { throw WorkflowError(usage) }
+        let fields = parts[1].split(separator: "-", omittingEmptySubsequences: false)
+        let sizes = fields.compactMap { Int($0) }.filter { $0 > 0 }
+        guard sizes.count >= 2, sizes.count == fields.count else { throw WorkflowError(usage) }
         guard let activation = Activation(rawValue: parts[2]) else { throw WorkflowError(usage) }
-        self.init(sizes: sizes.map { $0! }, activation: activation)
+        self.init(sizes: sizes, activation: activation)
     }
 
     static let mlpGrammar = "mlp:<in>-<hidden>-...-<out>:<\(Activation.allCases.map(\.rawValue).joined(separator: "|"))>"

@@ -43,7 +43,10 @@ public struct ResNetArchitecture: Sendable, Equatable, CustomStringConvertible {
             return values.allSatisfy { $0 > 0 } ? values : nil
         }
         func part<T>(_ index: Int, _ fallback: T?, _ parse: (String) -> T?) throws(WorkflowError) -> T {
-            guard index < parts.count else { return fallback! }
+            guard index < parts.count else {
+                guard let fallback else { throw WorkflowError(usage) }
+                return fallback
+            }
             guard let value = parse(parts[index]) else { throw WorkflowError(usage) }
             return value
         }
