@@ -61,11 +61,29 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
-        // Names and paths come from the file or the caller; escaping line breaks and other
-        // control characters keeps the message on one line.
+    public var description: String { Self.oneLine("\(path): \(problem)") }
+
+    /// Whether the bytes cannot be a safetensors file at all, rather than a damaged one: too
+    /// short for the 8-byte header length, a header length past the end of the file (as when the
+    /// first 8 bytes are text, say a CSV header) or a header that is not a JSON object.
+    public var meansNotSafetensors: Bool {
+        switch self {
+        case .fileTooSmall, .headerTooLong, .headerNotObject: true
+        default: false
+        }
+    }
+
+    /// One line for a user: `<path> is not a safetensors file (<problem>)` when
+    /// `meansNotSafetensors`, else `description`.
+    public var summary: String {
+        meansNotSafetensors ? Self.oneLine("\(path) is not a safetensors file (\(problem))") : description
+    }
+
+    /// Names and paths come from the file or the caller; escaping line breaks and other control
+    /// characters keeps a message on one line.
+    private static func oneLine(_ text: String) -> String {
         var line = ""
-        for scalar in "\(path): \(problem)".unicodeScalars {
+        for scalar in text.unicodeScalars {
             if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}" {
                 line += scalar.escaped(asASCII: true)
             } else {

@@ -1,9 +1,10 @@
-/// A parsed JSON value, just rich enough for safetensors headers.
+/// A parsed JSON value, just rich enough for safetensors headers (and the JSON text of metadata
+/// values, see `init(parsing:)`).
 ///
 /// Objects keep their keys in file order, and numbers keep their source text, so integers up to
 /// the full 64-bit range stay exact (Foundation's `JSONSerialization` would also silently keep
 /// only the last of two duplicate keys, which hides malformed headers).
-enum SafetensorsJSONValue {
+public enum SafetensorsJSONValue: Sendable {
     case object([(key: String, value: SafetensorsJSONValue)])
     case array([SafetensorsJSONValue])
     case string(String)
@@ -14,9 +15,17 @@ enum SafetensorsJSONValue {
 
     /// The value as a non-negative `Int` when it is a plain integer literal that fits; nil for
     /// negative numbers, fractions, exponents, overflow and non-numbers.
-    var nonNegativeInt: Int? {
+    public var nonNegativeInt: Int? {
         guard case .number(let text) = self, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
         return Int(text)
+    }
+
+    /// Parses JSON text, such as a metadata value, with the header's strict parser (RFC 8259,
+    /// no duplicate keys, nesting capped so hostile input fails instead of overflowing the
+    /// stack); nil when `text` is not exactly one JSON value, optionally padded with whitespace.
+    public init?(parsing text: String) {
+        guard let value = try? SafetensorsJSONParser.parse(Array(text.utf8)) else { return nil }
+        self = value
     }
 }
 

@@ -29,14 +29,16 @@ public enum Architecture: Sendable, Equatable, CustomStringConvertible {
             return
         }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        let usage = "architecture '\(text)' is not of the form mlp:<in>-<hidden>-...-<out>:<\(Activation.allCases.map(\.rawValue).joined(separator: "|"))>"
-            + " or \(ResNetArchitecture.grammar)"
+        let usage = "architecture \(WorkflowError.quoted(text)) is not of the form \(Self.mlpGrammar) or \(ResNetArchitecture.grammar)"
         guard parts.count == 3, parts[0] == "mlp" else { throw WorkflowError(usage) }
-        let sizes = parts[1].split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
-        guard sizes.count >= 2, sizes.allSatisfy({ ($0 ?? 0) > 0 }) else { throw WorkflowError(usage) }
+        let fields = parts[1].split(separator: "-", omittingEmptySubsequences: false)
+        let sizes = fields.compactMap { Int($0) }.filter { $0 > 0 }
+        guard sizes.count >= 2, sizes.count == fields.count else { throw WorkflowError(usage) }
         guard let activation = Activation(rawValue: parts[2]) else { throw WorkflowError(usage) }
-        self.init(sizes: sizes.map { $0! }, activation: activation)
+        self.init(sizes: sizes, activation: activation)
     }
+
+    static let mlpGrammar = "mlp:<in>-<hidden>-...-<out>:<\(Activation.allCases.map(\.rawValue).joined(separator: "|"))>"
 
     /// Whether the network takes images (`[N, C, H, W]`) rather than feature rows (`[N, F]`).
     public var takesImages: Bool {
@@ -68,6 +70,19 @@ public enum Architecture: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The number of parameters (weights and biases, not buffers) of the network, or nil when
+    /// it exceeds `limit`: a file holding fewer values cannot hold the network, so it need not
+    /// be built (an architecture string from a file can ask for any size).
+    func parameterCount(atMost limit: Int) -> Int? {
+        switch self {
+        case .mlp(let sizes, _):
+            var count = ParameterCount(limit: limit)
+            for (inputs, outputs) in zip(sizes, sizes.dropFirst()) { count.add(inputs, 1, plus: 1, times: outputs) }
+            return count.value
+        case .resnet(let resnet): return resnet.parameterCount(atMost: limit)
+        }
+    }
+
     /// A freshly initialized network (PyTorch's default initialization); a multi-head network
     /// has its source head active.
     public func makeNetwork(rng: inout RandomGenerator) -> any Layer {
@@ -82,5 +97,24 @@ public enum Architecture: Sendable, Equatable, CustomStringConvertible {
     var sequentialPrefix: String? {
         if case .mlp = self { return "layers." }
         return nil
+    }
+}
+
+/// A parameter count that stops at a limit instead of overflowing.
+struct ParameterCount {
+    let limit: Int
+    /// nil once the count exceeds `limit`.
+    private(set) var value: Int? = 0
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Adds `(a * b + plus) * times`.
+    mutating func add(_ a: Int, _ b: Int, plus: Int = 0, times: Int = 1) {
+        guard let current = value else { return }
+        let (product, overflow1) = a.multipliedReportingOverflow(by: b)
+        let (sum, overflow2) = product.addingReportingOverflow(plus)
+        let (term, overflow3) = sum.multipliedReportingOverflow(by: times)
+        let (total, overflow4) = current.addingReportingOverflow(term)
+        value = overflow1 || overflow2 || overflow3 || overflow4 || total > limit ? nil : total
     }
 }

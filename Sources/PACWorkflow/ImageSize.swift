@@ -1,5 +1,5 @@
-import Foundation
 import PACEngine
+import PACIO
 
 /// The height and width of image inputs; stored in model files (`pacnet.image_size`, a JSON
 /// `[height, width]`) so data of another size is refused rather than silently rescored.
@@ -24,12 +24,12 @@ public struct ImageSize: Sendable, Equatable, CustomStringConvertible {
     /// `[32,32]`.
     var json: String { "[\(height),\(width)]" }
 
-    /// Parses `json`.
-    init(json: String, file: String) throws(WorkflowError) {
-        guard let values = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [Int], values.count == 2,
-              values.allSatisfy({ $0 > 0 }) else {
-            throw WorkflowError("\(file): image size metadata '\(json)' is not a JSON [height, width]")
+    /// Parses `json`, a JSON `[height, width]` of positive integers; nil for anything else.
+    init?(json: String) {
+        guard let value = SafetensorsJSONValue(parsing: json), case .array(let elements) = value, elements.count == 2,
+              let height = elements[0].nonNegativeInt, let width = elements[1].nonNegativeInt, height > 0, width > 0 else {
+            return nil
         }
-        self.init(height: values[0], width: values[1])
+        self.init(height: height, width: width)
     }
 }

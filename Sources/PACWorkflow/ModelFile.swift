@@ -78,7 +78,7 @@ public struct ModelFile {
         for (name, mask) in masks?.masks ?? [] { tensors.append((name + "_mask", mask)) }
         var metadata = extraMetadata
         metadata["format"] = "pt"
-        metadata["pacnet.version"] = "1"
+        metadata["pacnet.version"] = ModelMetadata.version
         metadata["pacnet.architecture"] = architecture.description
         metadata["pacnet.stage"] = stage.rawValue
         metadata["pacnet.tasks"] = stage.sides.map(\.rawValue).joined(separator: ",")
@@ -108,16 +108,22 @@ public struct ModelFile {
         return try decode(file, path: path, architecture: override)
     }
 
+    /// Builds the model a file describes, trusting nothing in it: the architecture must fit the
+    /// tensors (and is not built larger than the file), every tensor must have its shape and be
+    /// finite, masks must be 0/1 and leave entries for both tasks, and every `pacnet.*` metadata
+    /// field must parse and agree with the architecture, the stage, the loss and the other
+    /// fields (see `ModelMetadata`). Every problem is a one-line `WorkflowError` naming the file.
     static func decode(_ file: SafetensorsFile, path: String, architecture override: Architecture?) throws(WorkflowError) -> ModelFile {
         let name = (path as NSString).lastPathComponent
-        let metadata = file.metadata
+        let metadata = ModelMetadata(file.metadata, file: name)
+        try metadata.checkKeys()
         let architecture: Architecture
-        if let override {
-            architecture = override
-        } else if let text = metadata["pacnet.architecture"] {
-            architecture = try Architecture(parsing: text)
-        } else {
-            throw WorkflowError("\(name) does not say its architecture (no pacnet.architecture metadata); pass --arch, e.g. --arch mlp:10-100-1:relu")
+        if let override { architecture = override } else { architecture = try metadata.architecture() }
+        // An architecture string can ask for any size; one the file cannot hold is not built.
+        let storedValues = file.tensors.reduce(0) { $0 + $1.tensor.count }
+        guard architecture.parameterCount(atMost: storedValues) != nil else {
+            let problem = "architecture \(architecture) needs more parameters than the \(storedValues) values the file holds"
+            throw override == nil ? metadata.error("pacnet.architecture", problem) : WorkflowError("\(name): \(problem)")
         }
         var rng = RandomGenerator(seed: 0)
         let network = architecture.makeNetwork(rng: &rng)
@@ -131,77 +137,62 @@ public struct ModelFile {
             let stored = storedName(entryName)
             guard let tensor = file[stored] else {
                 if Buffer.mayBeMissing(entryName) && network.buffer(named: entryName) != nil { continue }
-                throw WorkflowError("\(name) has no tensor '\(stored)', which architecture \(architecture) needs")
+                throw WorkflowError("\(name) has no tensor \(WorkflowError.quoted(stored)), which architecture \(architecture) needs")
             }
             guard tensor.shape == current.shape else {
-                throw WorkflowError("\(name): tensor '\(stored)' has shape \(tensor.shape), but architecture \(architecture) needs \(current.shape)")
+                throw WorkflowError("\(name): tensor \(WorkflowError.quoted(stored)) has shape \(tensor.shape), but architecture \(architecture) needs \(current.shape)")
             }
-            guard tensor.isFinite else { throw WorkflowError("\(name): tensor '\(stored)' contains NaN or infinite values") }
+            guard tensor.isFinite else { throw WorkflowError("\(name): tensor \(WorkflowError.quoted(stored)) contains NaN or infinite values") }
+            if entryName.hasSuffix("running_var"), network.buffer(named: entryName) != nil, !tensor.allSatisfy({ $0 >= 0 }) {
+                throw WorkflowError("\(name): tensor \(WorkflowError.quoted(stored)) holds a negative variance")
+            }
             state[entryName] = tensor
             used.insert(stored)
         }
         do { try network.loadStateDict(state) } catch { throw WorkflowError("\(name): \(error)") }
 
         var masks: [(name: String, mask: Tensor)] = []
+        var firstMask: String?
         for (parameterName, parameter) in network.namedParameters() {
             let stored = storedName(parameterName) + "_mask"
             guard let mask = file[stored] else { continue }
             guard mask.shape == parameter.shape, mask.allSatisfy({ $0 == 0 || $0 == 1 }) else {
-                throw WorkflowError("\(name): mask '\(stored)' must have shape \(parameter.shape) and hold only 0 and 1")
+                throw WorkflowError("\(name): mask \(WorkflowError.quoted(stored)) must have shape \(parameter.shape) and hold only 0 and 1")
             }
             masks.append((parameterName, mask))
+            firstMask = firstMask ?? stored
             used.insert(stored)
         }
         if let unexpected = file.names.first(where: { !used.contains($0) }) {
-            throw WorkflowError("\(name): unexpected tensor '\(unexpected)' for architecture \(architecture)")
+            throw WorkflowError("\(name): unexpected tensor \(WorkflowError.quoted(unexpected)) for architecture \(architecture)")
         }
 
-        let stage: PACNetStage
-        if let text = metadata["pacnet.stage"] {
-            guard let parsed = PACNetStage(rawValue: text) else { throw WorkflowError("\(name): unknown stage '\(text)'") }
-            stage = parsed
-        } else {
-            stage = masks.isEmpty ? .trained : .allocated
-        }
-        if stage != .trained && masks.isEmpty { throw WorkflowError("\(name): stage '\(stage.rawValue)' but the file has no masks") }
-        let loss: Loss
-        if let text = metadata["pacnet.loss"] {
-            guard let parsed = Loss(rawValue: text) else { throw WorkflowError("\(name): unknown loss '\(text)'") }
-            loss = parsed
-        } else {
-            loss = .mse
-        }
+        let stage = try metadata.stage(firstMask: firstMask)
+        try metadata.checkTasks(stage: stage)
+        let loss = try metadata.loss(architecture: architecture)
         var model = ModelFile(architecture: architecture, network: network, stage: stage, loss: loss)
-        model.masks = masks.isEmpty ? nil : WeightMasks(masks)
-        if let json = metadata["pacnet.standardization"] { model.standardization = try Standardization(json: json) }
-        model.features = try metadata["pacnet.features"].map { (text) throws(WorkflowError) in try parseList(text, name) }
-        model.targets = try metadata["pacnet.targets"].map { (text) throws(WorkflowError) in try parseList(text, name) }
-        model.targetTaskTargets = try metadata["pacnet.target_task_targets"].map { (text) throws(WorkflowError) in try parseList(text, name) }
-        model.imageSize = try metadata["pacnet.image_size"].map { (text) throws(WorkflowError) in try ImageSize(json: text, file: name) }
-        model.ratio = try metadata["pacnet.ratio"].map { (text) throws(WorkflowError) in
-            guard let value = Double(text), let ratio = try? PruningRatio(value) else {
-                throw WorkflowError("\(name): metadata pacnet.ratio '\(text)' is not a pruning ratio \(PruningRatio.requirement)")
+        if !masks.isEmpty {
+            // Checked above: only 0 and 1, so this initializer's precondition holds.
+            let weightMasks = WeightMasks(masks)
+            // Pruning freed some entries for the target task and kept some for the source.
+            guard weightMasks.keptCount > 0 && weightMasks.prunedCount > 0 else {
+                throw WorkflowError("\(name): the masks keep \(weightMasks.keptCount) of \(weightMasks.totalCount) entries, "
+                    + "but a model at stage '\(stage.rawValue)' keeps some for the source task and frees some for the target task")
             }
-            return ratio
+            model.masks = weightMasks
         }
-        model.lambda = try metadata["pacnet.lambda"].map { (text) throws(WorkflowError) in
-            guard let value = Float(text), let lambda = try? PenaltyStrength(value) else {
-                throw WorkflowError("\(name): metadata pacnet.lambda '\(text)' is not a penalty strength (\(PenaltyStrength.requirement))")
-            }
-            return lambda
-        }
-        model.extraMetadata = metadata.filter { !$0.key.hasPrefix("pacnet.") && $0.key != "format" }
+        model.features = try metadata.features(architecture: architecture)
+        model.targets = try metadata.targets(architecture: architecture, loss: loss, features: model.features)
+        model.targetTaskTargets = try metadata.targetTaskTargets(architecture: architecture, loss: loss, stage: stage)
+        model.standardization = try metadata.standardization(architecture: architecture, loss: loss)
+        model.imageSize = try metadata.imageSize(architecture: architecture)
+        model.ratio = try metadata.ratio(stage: stage)
+        model.lambda = try metadata.lambda(stage: stage)
+        model.extraMetadata = file.metadata.filter { !$0.key.hasPrefix("pacnet.") && $0.key != "format" }
         return model
     }
 
     static func jsonList(_ names: [String]) -> String {
         String(decoding: (try? JSONSerialization.data(withJSONObject: names)) ?? Data("[]".utf8), as: UTF8.self)
-    }
-
-    private static func parseList(_ text: String, _ file: String) throws(WorkflowError) -> [String] {
-        guard let list = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String] else {
-            throw WorkflowError("\(file): metadata list '\(text)' is not a JSON array of strings")
-        }
-        return list
     }
 }

@@ -34,7 +34,7 @@ public struct ResNetArchitecture: Sendable, Equatable, CustomStringConvertible {
     /// `resnet:1:8-16`, ...) and are then taken from `defaults`, as when the data determines
     /// the channels and head sizes.
     public init(parsing text: String, defaults: ResNetArchitecture?) throws(WorkflowError) {
-        let usage = "architecture '\(text)' is not of the form \(Self.grammar)"
+        let usage = "architecture \(WorkflowError.quoted(text)) is not of the form \(Self.grammar)"
             + (defaults == nil ? "" : " (trailing parts may be left out)")
         var parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.removeFirst() == Self.keyword, parts.count <= 4 else { throw WorkflowError(usage) }
@@ -44,7 +44,10 @@ public struct ResNetArchitecture: Sendable, Equatable, CustomStringConvertible {
             return values.allSatisfy { $0 > 0 } ? values : nil
         }
         func part<T>(_ index: Int, _ fallback: T?, _ parse: (String) -> T?) throws(WorkflowError) -> T {
-            guard index < parts.count else { return fallback! }
+            guard index < parts.count else {
+                guard let fallback else { throw WorkflowError(usage) }
+                return fallback
+            }
             guard let value = parse(parts[index]) else { throw WorkflowError(usage) }
             return value
         }
@@ -61,6 +64,33 @@ public struct ResNetArchitecture: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         "\(Self.keyword):\(blocksPerStage):\(widths.map(String.init).joined(separator: "-")):\(channels)"
             + ":heads=\(headOutputs.map(String.init).joined(separator: ","))"
+    }
+
+    /// The number of parameters (weights and biases, not buffers; see `ResNet` and `BasicBlock`
+    /// for the layers), or nil when it exceeds `limit`. Counting stops at the limit, so a
+    /// hostile block count costs no more than `limit` steps.
+    func parameterCount(atMost limit: Int) -> Int? {
+        var count = ParameterCount(limit: limit)
+        guard let first = widths.first else { return nil }
+        count.add(channels, 9, times: first)  // stem convolution
+        count.add(first, 2)  // stem batch norm
+        var inputs = first
+        for (stage, width) in widths.enumerated() {
+            for block in 0..<blocksPerStage {
+                guard count.value != nil else { return nil }
+                let stride = stage > 0 && block == 0 ? 2 : 1
+                count.add(inputs, 9, times: width)  // conv1
+                count.add(width, 9, times: width)  // conv2
+                count.add(width, 4)  // bn1, bn2
+                if BasicBlock.needsProjection(inChannels: inputs, outChannels: width, stride: stride) {
+                    count.add(inputs, width)  // 1x1 convolution
+                    count.add(width, 2)  // its batch norm
+                }
+                inputs = width
+            }
+        }
+        for outputs in headOutputs { count.add(inputs, 1, plus: 1, times: outputs) }
+        return count.value
     }
 
     /// The backbone (drawn from `rng` first), then the heads in order; the source head active.

@@ -167,6 +167,24 @@ struct SafetensorsErrorCase: Sendable, CustomTestStringConvertible {
         }
     }
 
+    /// Bytes that cannot be a safetensors file (text, say) are called that, with the detail kept;
+    /// a damaged safetensors file keeps its plain message.
+    @Test func summarySaysWhenTheBytesAreNotSafetensors() {
+        func summary(_ data: Data) -> String? {
+            do { _ = try SafetensorsFile.decode(data, path: "data.csv"); return nil } catch { return error.summary }
+        }
+        let csv = Data("x1,x2,y\n1,2,3\n".utf8)
+        let length = csv.prefix(8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        #expect(summary(csv) == "data.csv is not a safetensors file (header length \(length) exceeds the file size 14)")
+        #expect(summary(Data([1, 2, 3])) == "data.csv is not a safetensors file (file is 3 bytes, too small for the 8-byte header length)")
+        #expect(summary(safetensorsBytes(header: "[1, 2]")) == "data.csv is not a safetensors file (header is not a JSON object starting with '{')")
+        #expect(summary(safetensorsBytes(header: #"{"w": }"#)) == "data.csv: header is not valid JSON")
+        #expect(SafetensorsError.headerTooLong(path: "a\nb", headerLength: 9, fileSize: 8).summary
+                == #"a\nb is not a safetensors file (header length 9 exceeds the file size 8)"#)
+        #expect(!SafetensorsError.overlap(path: "m", first: "a", second: "b").meansNotSafetensors)
+        #expect(SafetensorsError.overlap(path: "m", first: "a", second: "b").summary == "m: tensors 'a' and 'b' overlap")
+    }
+
     @Test func missingFileIsReported() {
         #expect(throws: SafetensorsError.fileNotFound(path: "/nonexistent/model.safetensors")) {
             try SafetensorsFile.read(path: "/nonexistent/model.safetensors")

@@ -27,11 +27,13 @@ struct BadInputTests {
     }
 
     /// `pacnet allocate` of the model file `bad.safetensors` holding `bytes`.
-    static func allocate(_ name: String, model bytes: Data, _ fragments: [String]) -> Case {
+    /// Unless `notSafetensors`, the message starts `$D/bad.safetensors: `; bytes that are not a
+    /// safetensors file at all say `$D/bad.safetensors is not a safetensors file (...)`.
+    static func allocate(_ name: String, model bytes: Data, notSafetensors: Bool = false, _ fragments: [String]) -> Case {
         Case(name: name, files: ["bad.safetensors": bytes, "data.csv": Data(good.utf8)],
              arguments: ["allocate", "--model", "$D/bad.safetensors", "--data", "$D/data.csv", "--targets", "y",
                          "--epochs", "1", "--out", "$D/out.safetensors", "--quiet"],
-             fragments: ["$D/bad.safetensors: "] + fragments)
+             fragments: [notSafetensors ? "$D/bad.safetensors is not a safetensors file (" : "$D/bad.safetensors: "] + fragments)
     }
 
     /// Safetensors bytes: the 8-byte little-endian header length (the real one unless given), the header, the buffer.
@@ -59,8 +61,12 @@ struct BadInputTests {
              arguments: ["train", "--data", "$D/data.csv", "--targets", "label", "--loss", "ce", "--arch", "mlp:2-4-3:tanh",
                          "--epochs", "1", "--out", "$D/out.safetensors", "--quiet"],
              fragments: ["$D/data.csv:4:3 (column 'label'): class label 1.5 is not an integer"]),
-        allocate("truncated model (header length beyond the file)", model: safetensors("{}", headerLength: 4096),
-                 ["header length 4096 exceeds the file size 10"]),
+        allocate("truncated model (header length beyond the file)", model: safetensors("{}", headerLength: 4096), notSafetensors: true,
+                 ["header length 4096 exceeds the file size 10)"]),
+        allocate("model file that is not JSON-headed", model: safetensors("[1, 2]"), notSafetensors: true,
+                 ["header is not a JSON object starting with '{')"]),
+        Case(name: "info on a CSV file", files: ["data.csv": Data(good.utf8)], arguments: ["info", "--model", "$D/data.csv"],
+             fragments: ["$D/data.csv is not a safetensors file (header length ", " exceeds the file size \(good.utf8.count))"]),
         allocate("malformed JSON header", model: safetensors(#"{"layers.0.weight": {"dtype": "F32", "shape": [2"#),
                  ["header is not valid JSON"]),
         allocate("data_offsets out of range",

@@ -11,6 +11,21 @@ public struct Standardization: Sendable, Equatable, Codable {
     public var targetMean: [Float]?
     public var targetStd: [Float]?
 
+    /// The smallest standard deviation `init(inputs:targets:)` computes: a column whose variance
+    /// is at most 1e-24 is constant and gets std 1 instead. A smaller one (from a file) is not a
+    /// statistic of any data, and dividing by it blows finite inputs up to infinity.
+    public static let smallestStd: Float = 1e-12
+
+    /// Given statistics (as read from a file); `normalizeInputs` needs as many input means and
+    /// standard deviations as input columns, and the target functions as many target statistics
+    /// as outputs.
+    public init(inputMean: [Float], inputStd: [Float], targetMean: [Float]? = nil, targetStd: [Float]? = nil) {
+        self.inputMean = inputMean
+        self.inputStd = inputStd
+        self.targetMean = targetMean
+        self.targetStd = targetStd
+    }
+
     /// Statistics of `inputs` (and `targets` when given). A constant column gets std 1, so it
     /// is centred but not blown up.
     public init(inputs: Tensor, targets: Tensor?) {
@@ -37,7 +52,7 @@ public struct Standardization: Sendable, Equatable, Codable {
         let means = mean.map { $0 / n }
         let stds = zip(square, means).map { sq, m -> Float in
             let variance = max(0, sq / n - m * m)
-            return variance > 1e-24 ? Float(variance.squareRoot()) : 1
+            return variance > 1e-24 ? Float(variance.squareRoot()) : 1  // so std >= smallestStd
         }
         return (means.map(Float.init), stds)
     }
