@@ -9,13 +9,14 @@ struct ShapesCommand: TaskCommand {
 
     @OptionGroup var options: BenchmarkOptions
 
-    @Option(help: "Residual blocks per ResNet stage (1 gives the ResNet-8 of the specification).")
+    @Option(help: "Residual blocks per ResNet stage, 1 to 64 (1 gives the ResNet-8 of the specification).")
     var blocks: Int = 1
 
     var task: ShapesTask { ShapesTask(blocksPerStage: blocks) }
 
     func validate() throws {
-        guard blocks >= 1 else { throw CLIError("--blocks must be at least 1, got \(blocks)") }
+        // 1 to 64 blocks per stage: ResNet-8 up to a 386-layer network, far past what the task needs.
+        guard (1...64).contains(blocks) else { throw CLIError("--blocks must be from 1 to 64, got \(blocks)") }
         _ = try options.configuration(for: task)
     }
 }

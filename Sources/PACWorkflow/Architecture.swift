@@ -24,6 +24,18 @@ public enum Architecture: Sendable, Equatable, CustomStringConvertible {
     /// Parses either kind. For `resnet`, trailing parts may be left out when `imageDefaults`
     /// supplies them (see `ResNetArchitecture.init(parsing:defaults:)`).
     public init(parsing text: String, imageDefaults: ResNetArchitecture? = nil) throws(WorkflowError) {
+        try self.init(parsingShape: text, imageDefaults: imageDefaults)
+        // A network this machine cannot hold is refused here, before anything is allocated.
+        guard parameterCount(atMost: Self.largestParameterCount) != nil else {
+            throw WorkflowError("architecture \(WorkflowError.quoted(text)) has more than \(Self.largestParameterCount) parameters, the most pacnet trains")
+        }
+    }
+
+    /// The most parameters an architecture may have (2^28: 1 GiB of weights, about 4 GiB with
+    /// gradients and Adam's moments).
+    public static let largestParameterCount = 1 << 28
+
+    private init(parsingShape text: String, imageDefaults: ResNetArchitecture?) throws(WorkflowError) {
         if text == ResNetArchitecture.keyword || text.hasPrefix(ResNetArchitecture.keyword + ":") {
             self = .resnet(try ResNetArchitecture(parsing: text, defaults: imageDefaults))
             return

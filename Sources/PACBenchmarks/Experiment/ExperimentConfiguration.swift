@@ -57,6 +57,8 @@ public struct ExperimentConfiguration: Sendable, Equatable {
         if seeds.isEmpty { throw SettingError("seeds", must: "at least one", got: "none") }
         if targetSizes.isEmpty { throw SettingError("n_target values", must: "at least one", got: "none") }
         if let bad = targetSizes.first(where: { $0 < 1 }) { throw SettingError("n_target", must: "positive", got: bad) }
+        // The target pool is generated in memory; a million samples is far past the specification's sizes.
+        if let bad = targetSizes.first(where: { $0 > 1_000_000 }) { throw SettingError("n_target", must: "at most 1000000", got: bad) }
         if Set(targetSizes).count != targetSizes.count { throw SettingError("n_target values", must: "distinct", got: targetSizes.map(String.init).joined(separator: ",")) }
         if methods.isEmpty { throw SettingError("methods", must: "at least one", got: "none") }
         if ratios.isEmpty || lambdas.isEmpty { throw SettingError("ratios and lambdas", must: "at least one each", got: "none") }
