@@ -145,10 +145,11 @@ struct RoughEdgeTests {
                                             "--source-epochs", "2", "--allocate-epochs", "2", "--target-epochs", "20", "--lambda", "auto",
                                             "--out", scratch.path("m.safetensors")])
             #expect(run.status == 0, "stderr: \(run.stderr)")
-            // Logged (stderr is not a terminal here): the job, candidate and fold, and what remains of the whole selection.
-            #expect(run.stderr.contains("select candidate 1/5 fold 1/5"), "stderr: \(run.stderr)")
-            #expect(run.stderr.contains("select candidate 5/5 fold 5/5"))
-            #expect(run.stderr.contains("remaining") && run.stderr.contains("100% done"))
+            // Logged (stderr is not a terminal here): the job, candidate and fold, and what remains of the whole
+            // selection (its 25 fold trainings run on every core and finish in any order).
+            let lines = run.stderr.split(separator: "\n").filter { $0.hasPrefix("select candidate ") }
+            #expect(!lines.isEmpty && lines.allSatisfy { $0.contains(" fold ") && $0.contains("remaining") }, "stderr: \(run.stderr)")
+            #expect(lines.last?.contains("100% done") == true)
         }
     }
 

@@ -92,8 +92,18 @@ struct ModelMetadataTests {
 
     /// An architecture far larger than the file is refused before it is built (building it
     /// would exhaust memory or overflow the element count).
-    @Test(arguments: ["mlp:3-9223372036854775807-1:tanh", "mlp:3-4000000000-4000000000-1:tanh", "mlp:3-100000-1:tanh",
+    @Test(arguments: ["mlp:3-9223372036854775807-1:tanh", "mlp:3-4000000000-4000000000-1:tanh",
                       "resnet:1:4-8:3:heads=2,9223372036854775807", "resnet:999999999999:4-8:3:heads=2,1"])
+    func architecturesBeyondWhatPacnetTrainsAreRefusedWhenParsed(text: String) throws {
+        let file = try Self.mlpFile()
+        var changed = file
+        changed.metadata["pacnet.architecture"] = text
+        let expected = "architecture '\(text)' has more than \(Architecture.largestParameterCount) parameters, the most pacnet trains"
+        #expect(workflowError { try Architecture(parsing: text) }?.description == expected)
+        #expect(try Self.loadError(changed) == Self.prefix + "pacnet.architecture: " + expected)
+    }
+
+    @Test(arguments: ["mlp:3-100000-1:tanh", "mlp:3-8-8-8-8-8-1:tanh", "resnet:1:4-8:3:heads=2,1"])
     func architectureMustFitTheFile(text: String) throws {
         let file = try Self.mlpFile()
         let values = file.tensors.reduce(0) { $0 + $1.tensor.count }

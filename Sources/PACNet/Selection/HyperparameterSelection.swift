@@ -84,32 +84,41 @@ public struct HyperparameterSelection: Sendable, Equatable {
             let heldSet = Set(held)
             return (train: target.rows((0..<target.count).filter { !heldSet.contains($0) }), validation: target.rows(held))
         }
-        var candidates: [Candidate] = []
         let grid = method.candidates(ratios: ratios, lambdas: lambdas)
-        for (number, candidate) in grid.enumerated() {
+        // Every (candidate, fold) training is independent (its own copy, its own stream), so they
+        // run on all cores; each returns its held-out fold's summed loss, or nil if it diverged.
+        let folds = splits.count
+        let stage = { (job: Int) -> TrainingProgress.Stage in
+            let (number, index) = job.quotientAndRemainder(dividingBy: folds)
+            return TrainingProgress.Stage("select", part: job, of: grid.count * folds,
+                                          detail: "candidate \(number + 1)/\(grid.count) fold \(index + 1)/\(folds)")
+        }
+        let sums: [Double?] = IndependentJobs.map(grid.count * folds, stage: stage) { job in
+            let (number, index) = job.quotientAndRemainder(dividingBy: folds)
+            let (train, validation) = splits[index]
+            var rng = RandomGenerator(seed: seed, stream: "\(stream)/fold-\(index)")
+            let model: Network
+            do {
+                model = try grid[number].train(from: pipeline, on: train, schedule: pipeline.schedules.target(rows: train.count), rng: &rng).targetModel
+            } catch {
+                // A candidate whose training diverges loses; the others are still compared.
+                return nil
+            }
+            let loss = GradientMode.withoutGradients {
+                pipeline.loss(Variable(model.predict(validation.inputs, batchSize: 512)), validation.targets).value.scalar
+            }
+            return Double(loss) * Double(validation.count)
+        }
+        let candidates = grid.indices.map { number in
+            // Summed in fold order, whatever order the jobs finished in.
             var total = 0.0
-            for (index, (train, validation)) in splits.enumerated() {
-                var rng = RandomGenerator(seed: seed, stream: "\(stream)/fold-\(index)")
-                let stage = TrainingProgress.Stage("select", part: number * splits.count + index, of: grid.count * splits.count,
-                                                   detail: "candidate \(number + 1)/\(grid.count) fold \(index + 1)/\(splits.count)")
-                let model: Network
-                do {
-                    model = try TrainingProgress.stage(stage) { () throws(TrainingError) in
-                        try candidate.train(from: pipeline, on: train, schedule: pipeline.schedules.target(rows: train.count), rng: &rng)
-                    }.targetModel
-                } catch {
-                    // A candidate whose training diverges loses; the others are still compared.
-                    total = .infinity
-                    break
-                }
-                let loss = GradientMode.withoutGradients {
-                    pipeline.loss(Variable(model.predict(validation.inputs, batchSize: 512)), validation.targets).value.scalar
-                }
-                total += Double(loss) * Double(validation.count)
+            for index in 0..<folds {
+                guard let sum = sums[number * folds + index] else { total = .infinity; break }
+                total += sum
             }
             let mean = total / Double(target.count)
             // A diverged or non-finite candidate can never win.
-            candidates.append(Candidate(method: candidate, validationLoss: mean.isFinite ? mean : .infinity))
+            return Candidate(method: grid[number], validationLoss: mean.isFinite ? mean : .infinity)
         }
         let best = candidates.indices.min { candidates[$0].validationLoss < candidates[$1].validationLoss }!
         return Choice(method: candidates[best].method, candidates: candidates, seconds: stopwatch.elapsed)

@@ -46,13 +46,14 @@ final class ProgressDisplay: @unchecked Sendable {
         let elapsed = Date().timeIntervalSince(start)
         let remaining = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0
         let name = stage.detail.map { "\(stage.name) \($0)" } ?? stage.name
+        // A job run on a worker thread reports only that it finished (its loss is NaN).
+        let progress = report.loss.isNaN ? "finished" : String(format: "epoch %d/%d loss %.4g", report.epoch, report.epochs, report.loss)
         if isTerminal {
             guard Date().timeIntervalSince(lastDraw) > 0.1 || fraction >= 1 else { return }
             lastDraw = Date()
             let width = 24, filled = min(width, Int(Double(width) * fraction))
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            write(String(format: "\r%@ epoch %d/%d [%@] loss %.4g elapsed %@ remaining %@ ", name, report.epoch, report.epochs,
-                         bar, report.loss, Self.duration(elapsed), Self.duration(remaining)))
+            write(String(format: "\r%@ %@ [%@] elapsed %@ remaining %@ ", name, progress, bar, Self.duration(elapsed), Self.duration(remaining)))
             drewBar = true
         } else if report.step == report.stepsPerEpoch {
             // About 10 lines per stage or job, plus its end.
@@ -60,8 +61,8 @@ final class ProgressDisplay: @unchecked Sendable {
             guard tenth != lastLogged || fraction >= 1 else { return }
             if fraction >= 1 && lastLogged == 10 { return }
             lastLogged = fraction >= 1 ? 10 : tenth
-            write(String(format: "%@: epoch %d/%d loss %.4g, %d%% done, elapsed %@, remaining %@\n", name, report.epoch, report.epochs,
-                         report.loss, Int(fraction * 100), Self.duration(elapsed), Self.duration(remaining)))
+            write(String(format: "%@: %@, %d%% done, elapsed %@, remaining %@\n", name, progress, Int(fraction * 100),
+                         Self.duration(elapsed), Self.duration(remaining)))
         }
     }
 

@@ -1,0 +1,75 @@
+import Dispatch
+import Foundation
+
+/// Runs independent jobs on every core: each job sees only its own inputs and writes only its
+/// own result, so results do not depend on the number of workers or the order jobs finish in.
+///
+/// Progress: with one worker the jobs run on the caller's thread, each under its own stage, and
+/// report every training step as usual. With several, they run on worker threads (task-locals
+/// such as the progress observer are not rebound there: the caller's thread only waits), and the
+/// caller's observer hears of each finished job as one completed step of its stage.
+public enum IndependentJobs {
+    /// `body(i)` for every `i` in `0..<count`, on up to `workers` threads; results in job order.
+    /// `stage(i)` names job `i` for progress displays.
+    public static func map<R>(_ count: Int, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                              stage: @escaping (Int) -> TrainingProgress.Stage, _ body: @escaping (Int) -> R) -> [R] {
+        let threads = max(1, min(workers, count))
+        if threads == 1 {
+            return (0..<count).map { index in TrainingProgress.stage(stage(index)) { body(index) } }
+        }
+        let slots = Slots<R>(count: count)
+        let job = Job(body: body, stage: stage, observer: TrainingProgress.observer)
+        let group = DispatchGroup()
+        for _ in 0..<threads {
+            DispatchQueue.global().async(group: group) {
+                while let index = slots.claim() {
+                    let finished = slots.set(index, job.body(index))
+                    // The job's name, at the position of the jobs finished so far (they finish out of order).
+                    var stage = job.stage(index)
+                    stage.part = finished - 1
+                    job.observer?(stage, StepReport(epoch: 1, epochs: 1, step: 1, stepsPerEpoch: 1, loss: .nan))
+                }
+            }
+        }
+        group.wait()
+        return slots.results()
+    }
+
+    /// The job function, shared by the workers. Sound because jobs are independent by contract:
+    /// they only read what they share (a source network, data) and copy what they train.
+    private struct Job<R>: @unchecked Sendable {
+        let body: (Int) -> R
+        let stage: (Int) -> TrainingProgress.Stage
+        let observer: TrainingProgress.Observer?
+    }
+
+    /// Claimed indices and finished results, under a lock.
+    private final class Slots<R>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var next = 0
+        private var finished = 0
+        private var values: [R?]
+
+        init(count: Int) { values = Array(repeating: nil, count: count) }
+
+        func claim() -> Int? {
+            lock.withLock {
+                guard next < values.count else { return nil }
+                defer { next += 1 }
+                return next
+            }
+        }
+
+        /// Stores a result; returns how many jobs have finished.
+        @discardableResult
+        func set(_ index: Int, _ value: R) -> Int {
+            lock.withLock {
+                values[index] = value
+                finished += 1
+                return finished
+            }
+        }
+
+        func results() -> [R] { lock.withLock { values.map { $0! } } }
+    }
+}
