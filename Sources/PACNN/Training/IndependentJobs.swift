@@ -19,9 +19,13 @@ public enum IndependentJobs {
         }
         let slots = Slots<R>(count: count)
         let job = Job(body: body, stage: stage, observer: TrainingProgress.observer)
+        // Threads of their own, not a shared queue's: a caller that is itself a queue worker (a
+        // benchmark seed) waits here, and must not wait for a pool it occupies.
         let group = DispatchGroup()
         for _ in 0..<threads {
-            DispatchQueue.global().async(group: group) {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
                 while let index = slots.claim() {
                     let finished = slots.set(index, job.body(index))
                     // The job's name, at the position of the jobs finished so far (they finish out of order).
@@ -30,6 +34,8 @@ public enum IndependentJobs {
                     job.observer?(stage, StepReport(epoch: 1, epochs: 1, step: 1, stepsPerEpoch: 1, loss: .nan))
                 }
             }
+            thread.stackSize = 8 << 20  // the main thread's, for the kernels' stack buffers
+            thread.start()
         }
         group.wait()
         return slots.results()
