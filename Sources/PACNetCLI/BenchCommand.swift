@@ -10,7 +10,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure GEMM GFLOP/s, MLP and ResNet-8 training-step times and one friedman seed (release builds only are meaningful).")
 
-    @Option(help: "Comma-separated workloads: gemm, mlp_step, resnet_step, friedman_pipeline.")
+    @Option(help: "Comma-separated workloads: gemm, mlp_step, resnet_step, friedman_pipeline, and selection (not run by default: about 30 s).")
     var only: String = "gemm,mlp_step,resnet_step,friedman_pipeline"
 
     @Option(name: .customLong("mlp-batches"), help: "Comma-separated batch sizes of mlp_step.")
@@ -31,7 +31,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     private func workloads() throws -> [String] {
-        let known = ["gemm", "mlp_step", "resnet_step", "friedman_pipeline"]
+        let known = ["gemm", "mlp_step", "resnet_step", "friedman_pipeline", "selection"]
         let names = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !names.isEmpty else { throw CLIError("--only: the workload list is empty") }
         for name in names where !known.contains(name) {
@@ -82,6 +82,16 @@ struct BenchCommand: ParsableCommand {
             var line = JSONLine()
             line.add("name", "friedman_pipeline"); line.add("seconds", (seconds * 1000).rounded() / 1000)
             emit(line, ["friedman_pipeline", "1 seed, n_target 10,50,200, 4 methods", String(format: "%.2f s", seconds)])
+        }
+        if names.contains("selection") {
+            // The same 100 fold trainings on one thread and on every core, side by side.
+            for workers in [1, Engine.maxThreads] {
+                let seconds = try SpeedBenchmarks.selection(workers: workers)
+                var line = JSONLine()
+                line.add("name", "selection"); line.add("workers", workers); line.add("seconds", (seconds * 1000).rounded() / 1000)
+                emit(line, ["selection", "friedman n_target 50, 20 candidates x 5 folds, \(workers) thread\(workers == 1 ? "" : "s")",
+                            String(format: "%.2f s", seconds)])
+            }
         }
         if !json {
             let blas = SystemBLAS.shared.map { "\($0.name)\($0.isOpenBLAS ? " (OpenBLAS)" : "")" } ?? "none (PACNET_BLAS=on loads one)"

@@ -58,6 +58,25 @@ public enum SpeedBenchmarks {
         }
     }
 
+    /// Seconds of the cross-validated choice of PAC-Net's ratio and lambda (20 candidates x 5
+    /// folds) for `friedman` seed 0 at n_target 50, with the fold trainings on `workers` threads.
+    /// The source training and the allocations of the four ratios happen before the clock starts.
+    public static func selection(workers: Int) throws -> Double {
+        let task = FriedmanTask()
+        let data = task.makeData(seed: 0, targetPoolSize: 50)
+        var rng = RandomGenerator(seed: 0, stream: "bench/selection")
+        let source = task.makeNetwork(rng: &rng)
+        let schedules = StageSchedules.tabular
+        try schedules.source(rows: data.sourceTrain.count).train(source, on: data.sourceTrain, loss: task.loss, rng: &rng)
+        var pipeline = TransferPipeline(source: source, sourceData: data.sourceTrain, loss: task.loss, schedules: schedules)
+        pipeline.selection.workers = workers
+        try pipeline.allocate(pipeline.selection.ratios, seed: 0, stream: "bench/allocate")
+        let selection = pipeline.selection
+        return try Timing.seconds {
+            _ = try selection.select(.pacnet(ratio: .auto, lambda: .auto), in: pipeline, target: data.targetTrain, seed: 0, stream: "bench/select")
+        }
+    }
+
     /// Seconds for one seed of the whole `friedman` benchmark with n_target 10, 50, 200 and the
     /// four methods, on one core.
     public static func friedmanPipeline() throws -> Double {

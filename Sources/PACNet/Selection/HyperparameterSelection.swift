@@ -1,3 +1,4 @@
+import Foundation
 import PACEngine
 import PACNN
 
@@ -23,6 +24,8 @@ public struct HyperparameterSelection: Sendable, Equatable {
     public var ratios: [PruningRatio] = [0.5, 0.7, 0.8, 0.9]
     /// The largest number of folds (`k = min(maxFolds, n)`).
     public var maxFolds = 5
+    /// Threads the fold trainings run on (results do not depend on it; default: every core).
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
 
     public init() {}
 
@@ -93,7 +96,7 @@ public struct HyperparameterSelection: Sendable, Equatable {
             return TrainingProgress.Stage("select", part: job, of: grid.count * folds,
                                           detail: "candidate \(number + 1)/\(grid.count) fold \(index + 1)/\(folds)")
         }
-        let sums: [Double?] = IndependentJobs.map(grid.count * folds, stage: stage) { job in
+        let sums: [Double?] = IndependentJobs.map(grid.count * folds, workers: workers, stage: stage) { job in
             let (number, index) = job.quotientAndRemainder(dividingBy: folds)
             let (train, validation) = splits[index]
             var rng = RandomGenerator(seed: seed, stream: "\(stream)/fold-\(index)")
