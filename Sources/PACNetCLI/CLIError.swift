@@ -11,7 +11,7 @@ struct CLIError: Error, CustomStringConvertible {
         "source epochs": "--source-epochs", "allocation epochs": "--allocate-epochs", "target epochs": "--target-epochs",
         "batch size": "--batch-size", "learning rate": "--learning-rate", "pruning ratio": "--ratio",
         "penalty strength": "--lambda", "n_target": "--n-target", "n_target values": "--n-target",
-        "ratios and lambdas": "--ratio/--lambda",
+        "ratios and lambdas": "--ratio/--lambda", "epochs": "--epochs", "validation fraction": "--validation",
     ]
 
     /// A setting out of range, in the words of the command line (`flag`, or the setting's usual one).

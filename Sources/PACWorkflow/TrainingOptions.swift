@@ -33,12 +33,11 @@ public struct TrainingOptions: Sendable {
         return schedules
     }
 
-    /// The first problem with these settings, as one line.
-    public func validationError() -> String? {
-        if epochs < 1 { return "--epochs must be at least 1, got \(epochs)" }
-        if batchSize < 1 { return "--batch-size must be at least 1, got \(batchSize)" }
-        if !(learningRate > 0 && learningRate.isFinite) { return "--learning-rate must be positive, got \(learningRate)" }
-        if !(validation >= 0 && validation < 1) { return "--validation must be in [0, 1), got \(validation)" }
-        return nil
+    /// Checks every setting, naming the first one out of range.
+    public func validate() throws(SettingError) {
+        if epochs < 1 { throw SettingError("epochs", must: "at least 1", got: epochs) }
+        if batchSize < 1 { throw SettingError("batch size", must: "at least 1", got: batchSize) }
+        _ = try LearningRate(learningRate)
+        if !(validation >= 0 && validation < 1) { throw SettingError("validation fraction", must: "in [0, 1)", got: validation) }
     }
 }

@@ -157,7 +157,7 @@ struct TrainingFlags: ParsableArguments {
         guard seed >= 0 else { throw CLIError("--seed must be >= 0, got \(seed)") }
         let options = TrainingOptions(epochs: epochs ?? defaultEpochs, batchSize: batchSize ?? defaultBatch,
                                       learningRate: Float(learningRate), seed: UInt64(seed), validation: validation)
-        if let problem = options.validationError() { throw CLIError(problem) }
+        do { try options.validate() } catch { throw CLIError(error) }
         return options
     }
 }
