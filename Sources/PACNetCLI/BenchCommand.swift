@@ -10,7 +10,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure GEMM GFLOP/s, MLP and ResNet-8 training-step times and one friedman seed (release builds only are meaningful).")
 
-    @Option(help: "Comma-separated workloads: gemm, mlp_step, resnet_step, friedman_pipeline, and selection (not run by default: about 30 s).")
+    @Option(help: "Comma-separated workloads: gemm, mlp_step, resnet_step, friedman_pipeline, and selection (not run by default: about 40 s).")
     var only: String = "gemm,mlp_step,resnet_step,friedman_pipeline"
 
     @Option(name: .customLong("mlp-batches"), help: "Comma-separated batch sizes of mlp_step.")
@@ -84,13 +84,17 @@ struct BenchCommand: ParsableCommand {
             emit(line, ["friedman_pipeline", "1 seed, n_target 10,50,200, 4 methods", String(format: "%.2f s", seconds)])
         }
         if names.contains("selection") {
-            // The same 100 fold trainings on one thread and on every core, side by side.
-            for workers in [1, Engine.maxThreads] {
-                let seconds = try SpeedBenchmarks.selection(workers: workers)
-                var line = JSONLine()
-                line.add("name", "selection"); line.add("workers", workers); line.add("seconds", (seconds * 1000).rounded() / 1000)
-                emit(line, ["selection", "friedman n_target 50, 20 candidates x 5 folds, \(workers) thread\(workers == 1 ? "" : "s")",
-                            String(format: "%.2f s", seconds)])
+            // The same 100 fold trainings through the autodiff graph and without it, on one thread
+            // and on every core, side by side (the same bits in all four).
+            for graph in [true, false] {
+                for workers in [1, Engine.maxThreads] {
+                    let seconds = try SpeedBenchmarks.selection(workers: workers, graph: graph)
+                    var line = JSONLine()
+                    line.add("name", "selection"); line.add("path", graph ? "graph" : "direct"); line.add("workers", workers)
+                    line.add("seconds", (seconds * 1000).rounded() / 1000)
+                    emit(line, ["selection", "friedman n_target 50, 20 candidates x 5 folds, \(graph ? "graph" : "direct"), \(workers) thread\(workers == 1 ? "" : "s")",
+                                String(format: "%.2f s", seconds)])
+                }
             }
         }
         if !json {

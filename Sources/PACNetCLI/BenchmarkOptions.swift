@@ -20,6 +20,9 @@ struct BenchmarkOptions: ParsableArguments {
     @Option(name: .customLong("lambda"), parsing: .unconditional, help: ArgumentHelp(stringLiteral: "Penalty strength of PAC-Net and L2-SP (\(PenaltyStrength.requirement)); a comma-separated list sweeps it; 'auto' chooses it from \(AutoOption.selection.lambdaGridDescription) by k-fold cross-validation on the target training data."))
     var lambda: String = PenaltyStrength.paperDefault.description
 
+    @Option(help: ArgumentHelp(stringLiteral: AutoOption.screeningHelp))
+    var screening: String = AutoOption.screeningDefault
+
     @Option(name: .customLong("delta-alpha"), parsing: .unconditional, help: "DELTA's feature-map weight (>= 0).")
     var deltaAlpha: Double = 0.01
 
@@ -54,7 +57,7 @@ struct BenchmarkOptions: ParsableArguments {
     @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Adam learning rate of every stage.")
     var learningRate: Double = Double(LearningRate.standard.value)
 
-    @Option(help: "Seeds run in parallel (results do not depend on it; default: the number of cores).")
+    @Option(help: "Threads: seeds run in parallel, and a seed's sample sizes and methods when there are fewer seeds (results do not depend on it; default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(help: "Print one JSON object per result line on stdout and nothing else.")
@@ -124,6 +127,7 @@ struct BenchmarkOptions: ParsableArguments {
         config.lambdas = lambdas
         config.autoRatio = autoRatio
         config.autoLambda = autoLambda
+        config.selection.screening = try AutoOption.screening(screening)
         if standardize && task.loss != .mse {
             throw CLIError("--standardize applies to regression tasks (MSE loss); \(task.name) is not one")
         }

@@ -39,11 +39,12 @@ import Testing
         let choice = try run()
         #expect(choice.candidates.count == 4)
         #expect(choice.candidates.map(\.ratio) == [0.5, 0.5, 0.9, 0.9])
-        let best = choice.candidates.min { $0.validationLoss < $1.validationLoss }!
+        #expect(choice.candidates.allSatisfy { $0.validationLoss != nil && $0.screeningLoss == nil })
+        let best = choice.candidates.min { $0.validationLoss! < $1.validationLoss! }!
         #expect(choice.ratio == best.ratio && choice.lambda == best.lambda)
         // A huge penalty pins the freed weights at zero: the shifted target is fit worse.
         for ratio: PruningRatio in [0.5, 0.9] {
-            let losses = choice.candidates.filter { $0.ratio == ratio }.map(\.validationLoss)
+            let losses = choice.candidates.filter { $0.ratio == ratio }.map { $0.validationLoss! }
             #expect(losses[0] < losses[1], "ratio \(ratio): \(losses)")
         }
         #expect(choice.lambda == 0)
@@ -70,5 +71,40 @@ import Testing
         let fixed = try pipeline.transfer(choice.method, target: target, streams: streams)
         #expect(fixed.selection == nil)
         #expect(Fixtures.bits(fixed.result.targetModel.predict(target.inputs)) == Fixtures.bits(outcome.result.targetModel.predict(target.inputs)))
+    }
+
+    @Test func screeningTrainsOnlyTheBestFullyAndTheyScoreAsWithoutIt() throws {
+        let (pipeline, target) = try pipeline()
+        var selection = HyperparameterSelection()
+        selection.lambdas = [0, 1e-3, 1000]
+        selection.ratios = [0.5, 0.9]
+        let full = try selection.select(.pacnet(ratio: .auto, lambda: .auto), in: pipeline, target: target, seed: 7, stream: "test")
+        selection.screening = .init(fraction: 0.4, keep: 2)
+        let screened = try selection.select(.pacnet(ratio: .auto, lambda: .auto), in: pipeline, target: target, seed: 7, stream: "test")
+        #expect(screened.candidates.allSatisfy { $0.screeningLoss != nil })
+        let finalists = screened.candidates.indices.filter { screened.candidates[$0].validationLoss != nil }
+        #expect(finalists.count == 2)
+        // The finalists have the lowest screening losses.
+        let cut = finalists.map { screened.candidates[$0].screeningLoss! }.max()!
+        for candidate in screened.candidates where candidate.validationLoss == nil { #expect(candidate.screeningLoss! >= cut) }
+        // A finalist trains exactly as without screening: the same held-out loss, bit for bit.
+        for index in finalists { #expect(screened.candidates[index].validationLoss == full.candidates[index].validationLoss) }
+        // The huge penalty is cut, and the winner is the full grid's whenever it survives.
+        #expect(screened.candidates.filter { $0.lambda == 1000 }.allSatisfy { $0.validationLoss == nil })
+        if finalists.contains(where: { screened.candidates[$0].method == full.method }) { #expect(screened.method == full.method) }
+        // Keeping at least the whole grid is no screening at all.
+        selection.screening = .init(fraction: 0.4, keep: 6)
+        let all = try selection.select(.pacnet(ratio: .auto, lambda: .auto), in: pipeline, target: target, seed: 7, stream: "test")
+        #expect(all.candidates == full.candidates && all.method == full.method)
+    }
+
+    @Test func screeningSettingsAreChecked() {
+        var selection = HyperparameterSelection()
+        for (fraction, keep) in [(0.0, 3), (1.0, 3), (0.5, 0), (-0.1, 2)] {
+            selection.screening = .init(fraction: fraction, keep: keep)
+            #expect(throws: SettingError.self) { try selection.validate() }
+        }
+        selection.screening = .init(fraction: 0.2, keep: 4)
+        #expect(throws: Never.self) { try selection.validate() }
     }
 }

@@ -47,7 +47,8 @@ public struct ExperimentConfiguration: Sendable, Equatable {
     public var pruneBiases = false
     /// Epochs, batch sizes and learning rate of every stage.
     public var schedules = StageSchedules.tabular
-    /// Seeds run concurrently (results do not depend on it).
+    /// Threads: seeds run this many at a time, and a seed's sample sizes and methods share the
+    /// threads that fewer seeds leave idle (results do not depend on it).
     public var parallelSeeds = 1
 
     public init() {}

@@ -37,17 +37,20 @@ public struct TransferExperiment<Benchmark: TransferTask>: Sendable {
         self.configuration = configuration
     }
 
-    /// Runs every seed, `configuration.parallelSeeds` at a time, calling `onRecord` with the
-    /// records of each seed in seed order as soon as that seed and all before it are done.
+    /// Runs every seed, `configuration.parallelSeeds` at a time (when there are fewer seeds, the
+    /// spare threads run each seed's cells), calling `onRecord` with the records of each seed in
+    /// seed order as soon as that seed and all before it are done.
     ///
     /// - Returns: all records in seed order.
     @discardableResult
     public func run(onRecord: @escaping (ExperimentRecord) -> Void = { _ in }) throws -> [ExperimentRecord] {
         let seeds = configuration.seeds
         let workers = min(configuration.parallelSeeds, seeds.count)
+        // Threads the seeds leave idle go to each seed's cells.
+        let cellWorkers = max(1, configuration.parallelSeeds / max(workers, 1))
         if workers <= 1 {
             var all: [ExperimentRecord] = []
-            for seed in seeds { try run(seed: seed) { all.append($0); onRecord($0) } }
+            for seed in seeds { try run(seed: seed, cellWorkers: cellWorkers) { all.append($0); onRecord($0) } }
             return all
         }
         let collector = OrderedCollector(count: seeds.count, onRecord: onRecord)
@@ -65,8 +68,9 @@ public struct TransferExperiment<Benchmark: TransferTask>: Sendable {
         return try collector.result()
     }
 
-    /// Runs one seed, calling `onRecord` as each result is measured.
-    public func run(seed: UInt64, onRecord: (ExperimentRecord) -> Void) throws(TrainingError) {
+    /// Runs one seed, calling `onRecord` with each result in order; the transfers of its
+    /// sample sizes and methods run on `cellWorkers` threads (results do not depend on it).
+    public func run(seed: UInt64, cellWorkers: Int = 1, onRecord: (ExperimentRecord) -> Void) throws(TrainingError) {
         let config = configuration
         let data = task.makeData(seed: seed, targetPoolSize: config.targetSizes.max()!)
         // Training data, standardized with the source training statistics when asked; test data
@@ -101,27 +105,37 @@ public struct TransferExperiment<Benchmark: TransferTask>: Sendable {
             }
         }
 
-        let sweep = config.isSweep
-        for n in config.targetSizes {
-            let target = targetPool.prefix(n)
-            for name in config.methods {
-                for method in config.variants(of: name) {
-                    // Variants share the method's stream: an ablation compares settings, not shuffles.
-                    let outcome = try pipeline.transfer(method, target: target, streams: TransferStreams(
-                        seed: seed, training: "target/\(name.rawValue)/\(n)", selection: "select/\(name.rawValue)/\(n)"))
-                    let result = outcome.result
-                    onResult?(seed, n, method, TransferResult(
-                        targetModel: Self.scoringView(result.targetModel, standardization),
-                        sourceModel: result.sourceModel.map { Self.scoringView($0, standardization) }), data)
-                    let labelled = sweep && !method.isAuto
-                    onRecord(.transfer(TransferRecord(
-                        task: task.name, seed: seed, nTarget: n, method: name,
-                        ratio: labelled ? method.ratio?.fixedValue?.value : nil, lambda: labelled ? method.lambda?.fixedValue?.value : nil,
-                        targetScores: scores(result.targetModel, .target),
-                        sourceScores: result.sourceModel.map { scores($0, .source) },
-                        seconds: outcome.seconds, selection: outcome.selection.map { SelectionOutcome(method, $0) })))
-                }
+        // Every (n_target, method, variant) cell is independent (its own streams, its own copy),
+        // so the cells run on `cellWorkers` threads; records still come out in cell order.
+        let cells = config.targetSizes.flatMap { n in
+            config.methods.flatMap { name in config.variants(of: name).map { (n: n, name: name, method: $0) } }
+        }
+        let shared = pipeline
+        let outcomes = IndependentJobs.map(cells.count, workers: cellWorkers, stage: { index in
+            TrainingProgress.Stage("transfer", part: index, of: cells.count, detail: "\(cells[index].name.rawValue) n=\(cells[index].n)")
+        }) { index -> Result<TransferOutcome<Benchmark.Network>, TrainingError> in
+            let cell = cells[index]
+            // Variants share the method's stream: an ablation compares settings, not shuffles.
+            return Result { () throws(TrainingError) in
+                try shared.transfer(cell.method, target: targetPool.prefix(cell.n), streams: TransferStreams(
+                    seed: seed, training: "target/\(cell.name.rawValue)/\(cell.n)", selection: "select/\(cell.name.rawValue)/\(cell.n)"))
             }
+        }
+        let sweep = config.isSweep
+        for (cell, outcome) in zip(cells, outcomes) {
+            let (n, name, method) = (cell.n, cell.name, cell.method)
+            let outcome = try outcome.get()
+            let result = outcome.result
+            onResult?(seed, n, method, TransferResult(
+                targetModel: Self.scoringView(result.targetModel, standardization),
+                sourceModel: result.sourceModel.map { Self.scoringView($0, standardization) }), data)
+            let labelled = sweep && !method.isAuto
+            onRecord(.transfer(TransferRecord(
+                task: task.name, seed: seed, nTarget: n, method: name,
+                ratio: labelled ? method.ratio?.fixedValue?.value : nil, lambda: labelled ? method.lambda?.fixedValue?.value : nil,
+                targetScores: scores(result.targetModel, .target),
+                sourceScores: result.sourceModel.map { scores($0, .source) },
+                seconds: outcome.seconds, selection: outcome.selection.map { SelectionOutcome(method, $0) })))
         }
     }
 

@@ -61,7 +61,9 @@ public enum SpeedBenchmarks {
     /// Seconds of the cross-validated choice of PAC-Net's ratio and lambda (20 candidates x 5
     /// folds) for `friedman` seed 0 at n_target 50, with the fold trainings on `workers` threads.
     /// The source training and the allocations of the four ratios happen before the clock starts.
-    public static func selection(workers: Int) throws -> Double {
+    /// With `graph`, the fold trainings run through the autodiff graph instead of
+    /// `MLPTrainingRun` (the same bits either way).
+    public static func selection(workers: Int, graph: Bool = false) throws -> Double {
         let task = FriedmanTask()
         let data = task.makeData(seed: 0, targetPoolSize: 50)
         var rng = RandomGenerator(seed: 0, stream: "bench/selection")
@@ -72,6 +74,9 @@ public enum SpeedBenchmarks {
         pipeline.selection.workers = workers
         try pipeline.allocate(pipeline.selection.ratios, seed: 0, stream: "bench/allocate")
         let selection = pipeline.selection
+        let saved = Trainer.runsMLPsWithoutGraph
+        Trainer.runsMLPsWithoutGraph = !graph
+        defer { Trainer.runsMLPsWithoutGraph = saved }
         return try Timing.seconds {
             _ = try selection.select(.pacnet(ratio: .auto, lambda: .auto), in: pipeline, target: data.targetTrain, seed: 0, stream: "bench/select")
         }

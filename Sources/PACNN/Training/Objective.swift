@@ -13,14 +13,25 @@ public struct Objective {
     public typealias Forward = (_ model: any Layer, _ input: Variable) -> (prediction: Variable, penalties: [Variable])
 
     public let forward: Forward
+    /// The penalties when the objective is the model's own prediction plus parameter penalties
+    /// only (`dataLoss`, `penalized(by:)`), `nil` for any other forward pass: what lets `Trainer`
+    /// train an `MLP` without building a graph.
+    public let parameterPenalties: [ParameterPenalty]?
 
-    public init(_ forward: @escaping Forward) { self.forward = forward }
+    /// An objective with its own forward pass.
+    public init(_ forward: @escaping Forward) {
+        self.forward = forward
+        parameterPenalties = nil
+    }
+
+    private init(penalties: [ParameterPenalty]) {
+        forward = { model, input in (model(input), penalties.map { $0() }) }
+        parameterPenalties = penalties
+    }
 
     /// The data loss alone.
-    public static var dataLoss: Objective { Objective { model, input in (model(input), []) } }
+    public static var dataLoss: Objective { Objective(penalties: []) }
 
     /// The data loss plus a penalty on the parameters.
-    public static func penalized(by penalty: @escaping () -> Variable) -> Objective {
-        Objective { model, input in (model(input), [penalty()]) }
-    }
+    public static func penalized(by penalty: ParameterPenalty) -> Objective { Objective(penalties: [penalty]) }
 }

@@ -36,6 +36,17 @@ public struct Trainer {
         let n = inputs.shape[0]
         precondition(n > 0 && targets.shape[0] == n, "fit: \(n) inputs vs \(targets.shape[0]) targets")
         model.setTraining(true)
+        if Self.runsMLPsWithoutGraph, let mlp = model as? MLP, let penalties = objective.parameterPenalties,
+           let run = MLPTrainingRun(mlp, trainer: self, penalties: penalties, inputs: inputs) {
+            return try run.fit(optimizer: optimizer, inputs: inputs, targets: targets, rng: &rng)
+        }
+        return try fitThroughGraph(model, optimizer: optimizer, inputs: inputs, targets: targets, rng: &rng)
+    }
+
+    /// `fit` through the autodiff graph, for any model and objective.
+    func fitThroughGraph(_ model: some Layer, optimizer: some Optimizer, inputs: Tensor, targets: Tensor,
+                         rng: inout RandomGenerator) throws(TrainingError) -> [Double] {
+        let n = inputs.shape[0]
         var history: [Double] = []
         let stepsPerEpoch = (n + batchSize - 1) / batchSize
         var limit: Float?
@@ -70,6 +81,11 @@ public struct Trainer {
 }
 
 extension Trainer {
+    /// Whether `fit` trains an `MLP` whose objective is its data loss plus parameter penalties
+    /// through `MLPTrainingRun` (same bits, no graph). Off only to measure or test the graph path
+    /// against it; set it before training starts.
+    nonisolated(unsafe) public static var runsMLPsWithoutGraph = true
+
     /// How far above its first step's loss (floored at 1) a loss may climb before the run counts
     /// as diverged; no converging run comes near it, an unstable one passes it within steps.
     public static let divergenceFactor: Float = 1e4

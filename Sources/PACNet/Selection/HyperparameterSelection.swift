@@ -26,6 +26,28 @@ public struct HyperparameterSelection: Sendable, Equatable {
     public var maxFolds = 5
     /// Threads the fold trainings run on (results do not depend on it; default: every core).
     public var workers = ProcessInfo.processInfo.activeProcessorCount
+    /// Successive halving's first cut, or nil to train every candidate fully.
+    public var screening: Screening? = nil
+
+    /// One round of successive halving (Jamieson & Talwalkar, 2016; Li et al.'s Hyperband): when
+    /// the grid has more than `keep` candidates, every candidate first trains on every fold for
+    /// `fraction` of the target schedule's epochs, and only the `keep` with the lowest held-out
+    /// loss then train the whole schedule and compete as without screening.
+    ///
+    /// A short training is the exact prefix of the full one (constant learning rate, the same
+    /// shuffling stream), and survivors train exactly as without screening, so the choice is the
+    /// full grid's whenever the full grid's winner survives the cut.
+    public struct Screening: Sendable, Equatable {
+        /// The part of the epochs every candidate trains, in (0, 1).
+        public var fraction: Double
+        /// Candidates that train fully.
+        public var keep: Int
+
+        public init(fraction: Double, keep: Int) {
+            self.fraction = fraction
+            self.keep = keep
+        }
+    }
 
     public init() {}
 
@@ -47,7 +69,10 @@ public struct HyperparameterSelection: Sendable, Equatable {
     /// One candidate setting and its mean held-out loss.
     public struct Candidate: Sendable, Equatable {
         public let method: Method
-        public let validationLoss: Double
+        /// After the full schedule; nil for a candidate cut at screening.
+        public let validationLoss: Double?
+        /// After screening's short schedule; nil without screening.
+        public let screeningLoss: Double?
 
         /// The candidate's ratio (`nil` when the method has none).
         public var ratio: PruningRatio? { method.ratio?.fixedValue }
@@ -64,6 +89,12 @@ public struct HyperparameterSelection: Sendable, Equatable {
     public func validate() throws(SettingError) {
         if maxFolds < 2 { throw SettingError("cross-validation folds", must: "at least 2", got: maxFolds) }
         if ratios.isEmpty || lambdas.isEmpty { throw SettingError("selection grid", must: "non-empty", got: "an empty grid") }
+        if let screening {
+            if !(screening.fraction > 0 && screening.fraction < 1) {
+                throw SettingError("screening fraction", must: "in (0, 1)", got: screening.fraction)
+            }
+            if screening.keep < 1 { throw SettingError("candidates kept after screening", must: "at least 1", got: screening.keep) }
+        }
     }
 
     /// The folds of `n` samples: `k` disjoint index lists covering `0..<n`, from a permutation
@@ -91,39 +122,58 @@ public struct HyperparameterSelection: Sendable, Equatable {
         // Every (candidate, fold) training is independent (its own copy, its own stream), so they
         // run on all cores; each returns its held-out fold's summed loss, or nil if it diverged.
         let folds = splits.count
-        let stage = { (job: Int) -> TrainingProgress.Stage in
-            let (number, index) = job.quotientAndRemainder(dividingBy: folds)
-            return TrainingProgress.Stage("select", part: job, of: grid.count * folds,
-                                          detail: "candidate \(number + 1)/\(grid.count) fold \(index + 1)/\(folds)")
+        func crossValidate(_ numbers: [Int], epochFraction: Double?, stageName: String) -> [Double] {
+            let stage = { (job: Int) -> TrainingProgress.Stage in
+                let (position, index) = job.quotientAndRemainder(dividingBy: folds)
+                return TrainingProgress.Stage(stageName, part: job, of: numbers.count * folds,
+                                              detail: "candidate \(numbers[position] + 1)/\(grid.count) fold \(index + 1)/\(folds)")
+            }
+            let sums: [Double?] = IndependentJobs.map(numbers.count * folds, workers: workers, stage: stage) { job in
+                let (position, index) = job.quotientAndRemainder(dividingBy: folds)
+                let (train, validation) = splits[index]
+                var rng = RandomGenerator(seed: seed, stream: "\(stream)/fold-\(index)")
+                var schedule = pipeline.schedules.target(rows: train.count)
+                if let epochFraction { schedule.epochs = max(1, Int((Double(schedule.epochs) * epochFraction).rounded(.up))) }
+                let model: Network
+                do {
+                    model = try grid[numbers[position]].train(from: pipeline, on: train, schedule: schedule, rng: &rng).targetModel
+                } catch {
+                    // A candidate whose training diverges loses; the others are still compared.
+                    return nil
+                }
+                let loss = GradientMode.withoutGradients {
+                    pipeline.loss(Variable(model.predict(validation.inputs, batchSize: 512)), validation.targets).value.scalar
+                }
+                return Double(loss) * Double(validation.count)
+            }
+            return numbers.indices.map { position in
+                // Summed in fold order, whatever order the jobs finished in.
+                var total = 0.0
+                for index in 0..<folds {
+                    guard let sum = sums[position * folds + index] else { total = .infinity; break }
+                    total += sum
+                }
+                let mean = total / Double(target.count)
+                // A diverged or non-finite candidate can never win.
+                return mean.isFinite ? mean : .infinity
+            }
         }
-        let sums: [Double?] = IndependentJobs.map(grid.count * folds, workers: workers, stage: stage) { job in
-            let (number, index) = job.quotientAndRemainder(dividingBy: folds)
-            let (train, validation) = splits[index]
-            var rng = RandomGenerator(seed: seed, stream: "\(stream)/fold-\(index)")
-            let model: Network
-            do {
-                model = try grid[number].train(from: pipeline, on: train, schedule: pipeline.schedules.target(rows: train.count), rng: &rng).targetModel
-            } catch {
-                // A candidate whose training diverges loses; the others are still compared.
-                return nil
-            }
-            let loss = GradientMode.withoutGradients {
-                pipeline.loss(Variable(model.predict(validation.inputs, batchSize: 512)), validation.targets).value.scalar
-            }
-            return Double(loss) * Double(validation.count)
+        var screeningLosses: [Double?] = Array(repeating: nil, count: grid.count)
+        var finalists = Array(grid.indices)
+        if let screening, grid.count > screening.keep {
+            let losses = crossValidate(finalists, epochFraction: screening.fraction, stageName: "screen")
+            for (number, loss) in zip(finalists, losses) { screeningLosses[number] = loss }
+            // The lowest losses, ties to the earlier candidate; kept in grid order.
+            finalists = grid.indices.sorted { (losses[$0], $0) < (losses[$1], $1) }.prefix(screening.keep).sorted()
+        }
+        var validationLosses: [Double?] = Array(repeating: nil, count: grid.count)
+        for (number, loss) in zip(finalists, crossValidate(finalists, epochFraction: nil, stageName: "select")) {
+            validationLosses[number] = loss
         }
         let candidates = grid.indices.map { number in
-            // Summed in fold order, whatever order the jobs finished in.
-            var total = 0.0
-            for index in 0..<folds {
-                guard let sum = sums[number * folds + index] else { total = .infinity; break }
-                total += sum
-            }
-            let mean = total / Double(target.count)
-            // A diverged or non-finite candidate can never win.
-            return Candidate(method: grid[number], validationLoss: mean.isFinite ? mean : .infinity)
+            Candidate(method: grid[number], validationLoss: validationLosses[number], screeningLoss: screeningLosses[number])
         }
-        let best = candidates.indices.min { candidates[$0].validationLoss < candidates[$1].validationLoss }!
+        let best = finalists.min { (validationLosses[$0]!, $0) < (validationLosses[$1]!, $1) }!
         return Choice(method: candidates[best].method, candidates: candidates, seconds: stopwatch.elapsed)
     }
 }

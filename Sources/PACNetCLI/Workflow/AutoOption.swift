@@ -22,6 +22,24 @@ enum AutoOption {
         try parse(text, option: "--lambda", requirement: PenaltyStrength.requirement) { (value) throws(SettingError) in try PenaltyStrength(value) }
     }
 
+    /// `--screening`: `off`, or `FRACTION:KEEP` (`HyperparameterSelection.Screening`).
+    static func screening(_ text: String) throws -> HyperparameterSelection.Screening? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed == "off" { return nil }
+        let parts = trimmed.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let fraction = Double(parts[0]), let keep = Int(parts[1]) else {
+            throw CLIError("--screening must be 'off' or FRACTION:KEEP (for example 0.2:4), got '\(text)'")
+        }
+        var selection = HyperparameterSelection()
+        selection.screening = .init(fraction: fraction, keep: keep)
+        do { try selection.validate() } catch { throw CLIError("--screening: \(error)") }
+        return selection.screening
+    }
+
+    /// `--screening`'s default, in the option's syntax.
+    static var screeningDefault: String { selection.screening.map { "\($0.fraction):\($0.keep)" } ?? "off" }
+    static let screeningHelp = "Successive halving of the 'auto' grid: 'off', or FRACTION:KEEP to train every candidate for that fraction of the target epochs and only the KEEP best fully."
+
     /// Help text for `--ratio` and `--lambda` built from the grids, never retyped.
     static let selection = HyperparameterSelection()
     static let ratioHelp = "Fraction of weights pruned, \(PruningRatio.requirement), or 'auto': allocate each of \(selection.ratioGridDescription) and choose by \(selection.maxFolds)-fold cross-validation on the target rows."

@@ -9,7 +9,15 @@ public enum Activation: String, CaseIterable, Sendable {
 
     /// Applies the nonlinearity with autodiff.
     public func apply(_ x: Variable) -> Variable {
-        let y = self == .relu ? Self.relu(x.value) : x.value.map(function)
+        let y: Tensor
+        switch self {
+        case .relu: y = Self.relu(x.value)
+        case .tanh:
+            var copy = x.value
+            copy.withUnsafeMutablePointer { VectorTanh.apply(inPlace: $0, count: x.value.count) }
+            y = copy
+        case .sigmoid: y = x.value.map(function)
+        }
         return Variable.record(y, inputs: [x]) { g in [self.backward(g, output: y)] }
     }
 
@@ -18,7 +26,7 @@ public enum Activation: String, CaseIterable, Sendable {
     func function(_ x: Float) -> Float {
         switch self {
         case .relu: return x > 0 ? x : 0
-        case .tanh: return Foundation.tanhf(x)
+        case .tanh: return VectorTanh.tanh(x)
         case .sigmoid:
             if x >= 0 { return 1 / (1 + Foundation.expf(-x)) }
             let e = Foundation.expf(x)
@@ -27,10 +35,10 @@ public enum Activation: String, CaseIterable, Sendable {
     }
 
     /// Applies `f` in place to `count` scalars.
-    func apply(inPlace p: UnsafeMutablePointer<Float>, count: Int) {
+    public func apply(inPlace p: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
         case .relu: for i in 0..<count { p[i] = p[i] > 0 ? p[i] : 0 }
-        case .tanh: for i in 0..<count { p[i] = Foundation.tanhf(p[i]) }
+        case .tanh: VectorTanh.apply(inPlace: p, count: count)
         case .sigmoid: for i in 0..<count { p[i] = function(p[i]) }
         }
     }
@@ -65,8 +73,25 @@ public enum Activation: String, CaseIterable, Sendable {
     func backward(_ g: Tensor, output y: Tensor) -> Tensor {
         switch self {
         case .relu: Self.reluBackward(g, output: y)
-        case .tanh: g.zipWith(y) { gi, yi in gi * (1 - yi * yi) }
-        case .sigmoid: g.zipWith(y) { gi, yi in gi * yi * (1 - yi) }
+        case .tanh, .sigmoid: g.zipWith(y) { gi, yi in derivativeTimes(gi, output: yi) }
+        }
+    }
+
+    /// `backward` in place, `g[i] = g[i] * f'(x[i])`, with the same arithmetic.
+    public func backward(inPlace g: UnsafeMutablePointer<Float>, output y: UnsafePointer<Float>, count: Int) {
+        switch self {
+        case .relu: for i in 0..<count { g[i] = y[i] > 0 ? g[i] : 0 }
+        case .tanh, .sigmoid: for i in 0..<count { g[i] = derivativeTimes(g[i], output: y[i]) }
+        }
+    }
+
+    /// `g * f'(x)` for one scalar of a smooth activation, from its output `y`.
+    @inline(__always)
+    private func derivativeTimes(_ g: Float, output y: Float) -> Float {
+        switch self {
+        case .relu: y > 0 ? g : 0
+        case .tanh: g * (1 - y * y)
+        case .sigmoid: g * y * (1 - y)
         }
     }
 }
