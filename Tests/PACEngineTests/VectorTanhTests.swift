@@ -7,7 +7,7 @@ import Glibc
 
 /// The engine's vectorized `tanh` (fdlibm's algorithm): accuracy against Double, special values,
 /// and, where the C library still uses that algorithm (glibc before 2.41), the same bits as its
-/// `tanhf` (all 2^32 inputs were compared once; see bench/README.md).
+/// `tanhf` (all 2^32 inputs: scripts/tanh-exhaustive/run.sh).
 @Suite struct VectorTanhTests {
     /// Inputs covering every branch: tiny, below 1, the expm1 reduction cases, near 22, beyond.
     private static let samples: [Float] = {
