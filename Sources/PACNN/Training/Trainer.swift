@@ -2,6 +2,9 @@ import PACEngine
 
 /// Mini-batch training: each epoch shuffles the rows, then takes one optimizer step per batch
 /// (the last batch may be smaller, like PyTorch's `DataLoader` with `drop_last=False`).
+///
+/// Steps run through the autodiff graph, except for an `MLP` whose objective is its data loss
+/// plus `ParameterPenalty`s: `MLPTrainingRun` runs those without a graph, with the same bits.
 public struct Trainer {
     public var epochs: Int
     public var batchSize: Int
