@@ -71,7 +71,6 @@ public enum VectorTanh {
         let xBits = bits(x)
         let hx = xBits & 0x7fff_ffff
         let negative = signMask(xBits)
-        let positive = ~negative
         // Argument reduction, x = k ln2 + r with |r| <= 0.5 ln2 (r as hi - lo); k is the C
         // code's `(int32_t)(invln2 * x +- 0.5)`, a truncation toward zero.
         let kReal = inverseLn2 * x + select(negative, Vector(repeating: -0.5), Vector(repeating: 0.5))

@@ -39,34 +39,20 @@ public final class Adam: Optimizer {
         let t = Double(stepCounts[index])
         let biasCorrection2Sqrt = Float((1 - Foundation.pow(Double(beta2), t)).squareRoot())
         let stepSize = Float(Double(learningRate) / (1 - Foundation.pow(Double(beta1), t)))
-        let constants = Constants(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, stepSize: stepSize,
-                                  biasCorrection2Sqrt: biasCorrection2Sqrt)
+        let (b1, b2, eps, wd) = (beta1, beta2, epsilon, weightDecay)
         firstMoments.withBuffer(index, count: entries.count) { m in
             secondMoments.withBuffer(index, count: entries.count) { v in
-                Self.update(entries, value: p, gradient: g, m: m, v: v, constants)
+                entries.forEachChunk { chunk in
+                    let weight = chunk.load(p)
+                    let grad = wd == 0 ? chunk.load(g) : chunk.load(g) + wd * weight
+                    let mNew = b1 * chunk.load(m) + (1 - b1) * grad
+                    let vNew = b2 * chunk.load(v) + (1 - b2) * grad * grad
+                    let denominator = vNew.squareRoot() / biasCorrection2Sqrt + eps
+                    chunk.store(weight - stepSize * (mNew / denominator), to: p)
+                    chunk.store(mNew, to: m)
+                    chunk.store(vNew, to: v)
+                }
             }
-        }
-    }
-
-    private struct Constants {
-        let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, stepSize: Float, biasCorrection2Sqrt: Float
-    }
-
-    /// The update over every trainable chunk, in one function so the chunk body is inlined into
-    /// the loop rather than called per chunk.
-    @inline(never)
-    private static func update(_ entries: TrainableEntries, value p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
-                               m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, _ c: Constants) {
-        let (b1, b2, eps, wd, stepSize, biasCorrection2Sqrt) = (c.beta1, c.beta2, c.epsilon, c.weightDecay, c.stepSize, c.biasCorrection2Sqrt)
-        entries.forEachChunk { chunk in
-            let weight = chunk.load(p)
-            let grad = wd == 0 ? chunk.load(g) : chunk.load(g) + wd * weight
-            let mNew = b1 * chunk.load(m) + (1 - b1) * grad
-            let vNew = b2 * chunk.load(v) + (1 - b2) * grad * grad
-            let denominator = vNew.squareRoot() / biasCorrection2Sqrt + eps
-            chunk.store(weight - stepSize * (mNew / denominator), to: p)
-            chunk.store(mNew, to: m)
-            chunk.store(vNew, to: v)
         }
     }
 

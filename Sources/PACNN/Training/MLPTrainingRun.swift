@@ -46,9 +46,7 @@ struct MLPTrainingRun {
     func fit(optimizer: some Optimizer, inputs: Tensor, targets: Tensor,
              rng: inout RandomGenerator) throws(TrainingError) -> [Double] {
         let n = inputs.shape[0]
-        precondition(n > 0 && targets.shape[0] == n, "fit: \(n) inputs vs \(targets.shape[0]) targets")
-        let batchSize = trainer.batchSize, epochs = trainer.epochs
-        let rows = min(batchSize, n), last = layers.count - 1
+        let rows = min(trainer.batchSize, n), last = layers.count - 1
         let buffers = Buffers(rows: rows, inFeatures: layers[0].inFeatures, widths: layers.map(\.outFeatures))
         defer { buffers.deallocate() }
         // Gradients live in the parameters' `grad` (what the optimizer reads), allocated once;
@@ -60,53 +58,31 @@ struct MLPTrainingRun {
         }
         // Backward stops below the lowest layer with a trainable parameter.
         let lowest = layers.firstIndex { !$0.weight.isFrozen || $0.bias.map { !$0.isFrozen } == true }
-        var history: [Double] = []
-        let stepsPerEpoch = (n + batchSize - 1) / batchSize
-        var limit: Float?
-        for epoch in 1...max(epochs, 1) where epochs > 0 {
-            let order = rng.permutation(n)
-            var sum = 0.0
-            var steps = 0
-            for start in stride(from: 0, to: n, by: batchSize) {
-                let batch = Array(order[start..<min(n, start + batchSize)])
-                inputs.withUnsafePointer { source in
-                    let width = layers[0].inFeatures
-                    for (row, index) in batch.enumerated() {
-                        (buffers.input + row * width).update(from: source + index * width, count: width)
-                    }
+        return try trainer.forEachBatch(rows: n, rng: &rng) { batch in
+            inputs.withUnsafePointer { source in
+                let width = layers[0].inFeatures
+                for (row, index) in batch.enumerated() {
+                    (buffers.input + row * width).update(from: source + index * width, count: width)
                 }
-                forward(rows: batch.count, buffers)
-                let width = layers[last].outFeatures
-                let prediction = Variable(Tensor(shape: [batch.count, width], uninitialized: { $0.update(from: buffers.outputs[last], count: batch.count * width) }),
-                                          requiresGrad: true)
-                let dataLoss = trainer.loss(prediction, targets.gatherRows(batch))
-                let dataValue = dataLoss.value.scalar
-                if let lowest {
-                    dataLoss.backward()
-                    prediction.grad!.withUnsafePointer { buffers.deltas[last].update(from: $0, count: batch.count * width) }
-                    backward(rows: batch.count, through: lowest, buffers)
-                }
-                let bound = penaltyPass()
-                let value: Float
-                if let limit, let bound, Self.clears(dataValue, penaltyBound: bound, limit: limit) {
-                    value = dataValue  // below the limit for sure; the exact total is not needed
-                } else {
-                    value = exactTotal(dataValue)
-                }
-                guard value.isFinite else { throw .nonFiniteLoss(epoch: epoch, step: steps + 1, value: value) }
-                if let limit, value > limit {
-                    throw .explodingLoss(epoch: epoch, step: steps + 1, value: value, initial: limit / Trainer.divergenceFactor)
-                }
-                if limit == nil { limit = Trainer.divergenceFactor * max(value, 1) }
-                optimizer.step()
-                sum += Double(dataValue)
-                steps += 1
-                TrainingProgress.report(StepReport(epoch: epoch, epochs: epochs, step: steps, stepsPerEpoch: stepsPerEpoch,
-                                                   loss: sum / Double(steps)))
             }
-            history.append(sum / Double(steps))
+            forward(rows: batch.count, buffers)
+            let width = layers[last].outFeatures
+            let prediction = Variable(Tensor(shape: [batch.count, width], uninitialized: { $0.update(from: buffers.outputs[last], count: batch.count * width) }),
+                                      requiresGrad: true)
+            let dataLoss = trainer.loss(prediction, targets.gatherRows(batch))
+            let dataValue = dataLoss.value.scalar
+            if let lowest {
+                dataLoss.backward()
+                prediction.grad!.withUnsafePointer { buffers.deltas[last].update(from: $0, count: batch.count * width) }
+                backward(rows: batch.count, through: lowest, buffers)
+            }
+            let bound = penaltyPass()
+            return Trainer.BatchStep(dataLoss: dataValue, total: { limit in
+                // Below the limit for sure: the exact total is not needed.
+                if let limit, let bound, Self.clears(dataValue, penaltyBound: bound, limit: limit) { return dataValue }
+                return exactTotal(dataValue)
+            }, update: optimizer.step)
         }
-        return history
     }
 
     // MARK: - Forward and backward

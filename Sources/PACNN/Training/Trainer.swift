@@ -49,7 +49,32 @@ public struct Trainer {
     /// `fit` through the autodiff graph, for any model and objective.
     func fitThroughGraph(_ model: some Layer, optimizer: some Optimizer, inputs: Tensor, targets: Tensor,
                          rng: inout RandomGenerator) throws(TrainingError) -> [Double] {
-        let n = inputs.shape[0]
+        try forEachBatch(rows: inputs.shape[0], rng: &rng) { batch in
+            let input = Variable(inputs.gatherRows(batch))
+            let (prediction, penalties) = objective.forward(model, input)
+            let dataLoss = loss(prediction, targets.gatherRows(batch))
+            let total = penalties.reduce(dataLoss, +)
+            return BatchStep(dataLoss: dataLoss.value.scalar, total: { _ in total.value.scalar }) {
+                optimizer.zeroGrad()
+                total.backward()
+                optimizer.step()
+            }
+        }
+    }
+
+    /// What a batch's step computed before its update: the data loss, the total loss the
+    /// divergence check reads (given the limit, which lets a step skip summing it exactly when
+    /// it can prove the total below it) and the update to apply once the checks pass.
+    struct BatchStep {
+        let dataLoss: Float
+        let total: (_ limit: Float?) -> Float
+        let update: () -> Void
+    }
+
+    /// The loop every training path shares: each epoch shuffles the `n` rows, `step` computes
+    /// each batch, the loss is checked for divergence before the update, and progress and the
+    /// epochs' mean data losses are recorded.
+    func forEachBatch(rows n: Int, rng: inout RandomGenerator, _ step: ([Int]) -> BatchStep) throws(TrainingError) -> [Double] {
         var history: [Double] = []
         let stepsPerEpoch = (n + batchSize - 1) / batchSize
         var limit: Float?
@@ -58,21 +83,15 @@ public struct Trainer {
             var sum = 0.0
             var steps = 0
             for start in stride(from: 0, to: n, by: batchSize) {
-                let batch = Array(order[start..<min(n, start + batchSize)])
-                let input = Variable(inputs.gatherRows(batch))
-                let (prediction, penalties) = objective.forward(model, input)
-                let dataLoss = loss(prediction, targets.gatherRows(batch))
-                let total = penalties.reduce(dataLoss, +)
-                let value = total.value.scalar
+                let batch = step(Array(order[start..<min(n, start + batchSize)]))
+                let value = batch.total(limit)
                 guard value.isFinite else { throw .nonFiniteLoss(epoch: epoch, step: steps + 1, value: value) }
                 if let limit, value > limit {
                     throw .explodingLoss(epoch: epoch, step: steps + 1, value: value, initial: limit / Self.divergenceFactor)
                 }
                 if limit == nil { limit = Self.divergenceFactor * max(value, 1) }
-                optimizer.zeroGrad()
-                total.backward()
-                optimizer.step()
-                sum += Double(dataLoss.value.scalar)
+                batch.update()
+                sum += Double(batch.dataLoss)
                 steps += 1
                 TrainingProgress.report(StepReport(epoch: epoch, epochs: epochs, step: steps, stepsPerEpoch: stepsPerEpoch,
                                                    loss: sum / Double(steps)))

@@ -79,13 +79,10 @@ public enum Activation: String, CaseIterable, Sendable {
 
     /// `backward` in place, `g[i] = g[i] * f'(x[i])`, with the same arithmetic.
     public func backward(inPlace g: UnsafeMutablePointer<Float>, output y: UnsafePointer<Float>, count: Int) {
-        switch self {
-        case .relu: for i in 0..<count { g[i] = y[i] > 0 ? g[i] : 0 }
-        case .tanh, .sigmoid: for i in 0..<count { g[i] = derivativeTimes(g[i], output: y[i]) }
-        }
+        for i in 0..<count { g[i] = derivativeTimes(g[i], output: y[i]) }
     }
 
-    /// `g * f'(x)` for one scalar of a smooth activation, from its output `y`.
+    /// `g * f'(x)` for one scalar, from the output `y`.
     @inline(__always)
     private func derivativeTimes(_ g: Float, output y: Float) -> Float {
         switch self {
