@@ -10,10 +10,13 @@ import PACNN
 /// 2. `allocated`: retrain on the source with pruned entries held at exactly zero, so all source
 ///    knowledge lives in the kept entries;
 /// 3. `calibrated`: train only the pruned entries on the target, with
-///    `lambda * sum w_pruned^2`, every other parameter frozen bit-for-bit.
+///    `lambda * sum w_pruned^2`, every other parameter frozen bit-for-bit. With
+///    `TargetFreedom.ownBiases` the target also gets its own copy of every bias, normalization
+///    parameter and running statistic; the originals move to `sourceCopies`.
 ///
-/// The whole network is the target model; with the masks applied it is the source model, which
-/// after calibration reproduces the allocated network's source predictions exactly.
+/// The whole network is the target model; with the masks applied (and `sourceCopies` loaded
+/// back) it is the source model, which after calibration reproduces the allocated network's
+/// source predictions exactly.
 ///
 /// Multi-task networks (`TaskHeads`): only the shared body is pruned; allocation trains through
 /// the source head; calibration trains through the target head, which is new and fully
@@ -24,10 +27,14 @@ public struct PACNetModel<Network: Layer> {
     public let network: Network
     /// 1 = entry kept for the source task, 0 = pruned (free for the target).
     public let masks: WeightMasks
+    /// The source's own values of the entries the target retrained in full (empty unless
+    /// calibrated with `TargetFreedom.ownBiases`).
+    public let sourceCopies: SourceCopies
 
-    public init(network: Network, masks: WeightMasks) {
+    public init(network: Network, masks: WeightMasks, sourceCopies: SourceCopies = .none) {
         self.network = network
         self.masks = masks
+        self.sourceCopies = sourceCopies
     }
 
     /// Stage 1: a pruned copy of a trained source network.
@@ -47,31 +54,44 @@ public struct PACNetModel<Network: Layer> {
         TaskHeads.select(.source, in: network)
         defer { network.parameters().forEach { $0.unfreeze() } }
         try schedule.train(network, on: source, loss: loss, rng: &rng)
-        return PACNetModel(network: network, masks: masks)
+        return PACNetModel(network: network, masks: masks, sourceCopies: sourceCopies)
     }
 
     /// Stage 3: a calibrated copy for the target task. Only pruned entries (and a multi-task
     /// network's target head) train; every other parameter and every running statistic is
-    /// frozen; the loss gains `lambda * sum over pruned entries of w^2`.
+    /// frozen; the loss gains `lambda * sum over pruned entries of w^2`. With `.ownBiases`,
+    /// biases, normalization parameters and running statistics train too (without penalty),
+    /// their allocated values kept in `sourceCopies` for the source model.
     public func calibrated(on target: Dataset, loss: Loss, schedule: TrainingSchedule, lambda: PenaltyStrength,
+                           freedom: TargetFreedom = .prunedWeights,
                            rng: inout RandomGenerator) throws(TrainingError) -> PACNetModel {
         let network = self.network.clone()
         network.parameters().forEach { $0.freeze() }
         for (parameter, mask) in masks.inverted().parameters(of: network) { parameter.updateMask = mask }
         TaskHeads.parameters(of: .target, in: network).forEach { $0.unfreeze() }
+        var copies = sourceCopies
+        if freedom == .ownBiases {
+            // A network calibrated before already holds target values; its copies stay the source's.
+            if copies.isEmpty { copies = SourceCopies.capture(from: network) }
+            for name in SourceCopies.parameterNames(in: network) { network.parameter(named: name)?.unfreeze() }
+        }
         TaskHeads.select(.target, in: network)
         defer { network.parameters().forEach { $0.unfreeze() } }
         let objective: Objective = lambda.value > 0 ? .penalized(by: Penalty.prunedL2(network, masks: masks, lambda: lambda.value)) : .dataLoss
-        try network.withStatisticsFrozen { () throws(TrainingError) in
+        func train() throws(TrainingError) {
             _ = try schedule.train(network, on: target, loss: loss, objective: objective, rng: &rng)
         }
-        return PACNetModel(network: network, masks: masks)
+        // The statistics are the source's unless the target has its own copy of them.
+        if freedom == .ownBiases { try train() } else { try network.withStatisticsFrozen(train) }
+        return PACNetModel(network: network, masks: masks, sourceCopies: copies)
     }
 
-    /// The source model: a copy of the network with pruned entries zeroed.
+    /// The source model: a copy of the network with pruned entries zeroed and the source's own
+    /// copies (if any) loaded back.
     public func sourceModel() -> Network {
         let view = network.clone()
         masks.zeroPruned(in: view)
+        sourceCopies.load(into: view)
         TaskHeads.select(.source, in: view)
         return view
     }

@@ -57,6 +57,9 @@ struct BenchmarkOptions: ParsableArguments {
     @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Adam learning rate of every stage.")
     var learningRate: Double = Double(LearningRate.standard.value)
 
+    @Option(name: .customLong("target-learning-rate"), parsing: .unconditional, help: ArgumentHelp(stringLiteral: "Adam learning rate of target training, every method (default: --learning-rate); 'auto' chooses it for every method from \(AutoOption.selection.learningRateGridDescription) by k-fold cross-validation on the target training data, jointly with any other 'auto' setting."))
+    var targetLearningRate: String?
+
     @Option(help: "Threads: seeds run in parallel, and a seed's sample sizes and methods when there are fewer seeds (results do not depend on it; default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -127,6 +130,7 @@ struct BenchmarkOptions: ParsableArguments {
         config.lambdas = lambdas
         config.autoRatio = autoRatio
         config.autoLambda = autoLambda
+        config.targetLearningRate = try targetLearningRate.map(AutoOption.learningRate)
         config.selection.screening = try AutoOption.screening(screening)
         if standardize && task.loss != .mse {
             throw CLIError("--standardize applies to regression tasks (MSE loss); \(task.name) is not one")

@@ -34,7 +34,7 @@ enum BenchmarkRunner {
             let lambdaText = config.autoLambda ? "auto" : config.lambdas.map { "\($0)" }.joined(separator: ",")
             print("\nsettings: ratio \(ratioText), lambda \(lambdaText)\(config.standardize ? ", standardized" : ""), pruning \(config.pruningScope.rawValue)"
                   + "\(config.pruneBiases ? " incl. biases" : ""), epochs source \(schedules.sourceEpochs) / allocate \(schedules.allocateEpochs)"
-                  + " / target \(schedules.targetEpochs)\(schedules.targetMinimumSteps > 0 ? " (at least \(schedules.targetMinimumSteps) steps)" : ""), learning rate \(schedules.learningRate); total \(elapsed(since: started))")
+                  + " / target \(schedules.targetEpochs)\(schedules.targetMinimumSteps > 0 ? " (at least \(schedules.targetMinimumSteps) steps)" : ""), learning rate \(schedules.learningRate)\(config.targetLearningRate.map { ", target learning rate " + ($0.fixedValue.map { "\($0)" } ?? "auto") } ?? ""); total \(elapsed(since: started))")
         }
     }
 

@@ -22,6 +22,8 @@ struct SuiteCommand: ParsableCommand {
     var ablationRatio: String = "0.5,0.8,0.9"
     @Option(name: .customLong("ablation-lambda"), help: "Lambdas of the ablation.")
     var ablationLambda: String = "0.001,0.01,0.1"
+    @Option(name: .customLong("target-learning-rate"), parsing: .unconditional, help: "'auto': on the tasks with auto selection, every method also gets a variant that chooses its target learning rate by cross-validation (with ratio and lambda where it has them).")
+    var targetLearningRate: String?
     @Option(help: "Seeds run in parallel (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Overwrite an existing report.")
@@ -45,6 +47,7 @@ struct SuiteCommand: ParsableCommand {
         guard Set(suite.tasks).count == suite.tasks.count else { throw CLIError("--tasks: a task is listed twice") }
         suite.seeds = seeds
         suite.quick = quick
+        suite.targetLearningRate = try targetLearningRate.map(AutoOption.learningRate)
         suite.parallelSeeds = jobs
         suite.ablationRatios = try BenchmarkOptions.ratios(ablationRatio, option: "--ablation-ratio")
         suite.ablationLambdas = try BenchmarkOptions.lambdas(ablationLambda, option: "--ablation-lambda")

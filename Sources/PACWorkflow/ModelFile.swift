@@ -10,7 +10,9 @@ import PACNet
 /// and hold the network's `stateDict()` (parameters, plus buffers such as running statistics for
 /// architectures that have them; loading requires every entry, except a missing
 /// `num_batches_tracked`); PAC-Net masks are `<param>_mask` tensors (1 = kept for the source
-/// task); metadata (`pacnet.*` keys) holds the architecture string, stage, loss, column (or
+/// task); a model calibrated with its own biases and normalization (`TargetFreedom.ownBiases`)
+/// holds the target's values under the usual names and the source's as `<name>_source`
+/// (`layers.0.bias_source`, `backbone.stem.1.running_mean_source`); metadata (`pacnet.*` keys) holds the architecture string, stage, loss, column (or
 /// attribute) names of both tasks, standardization statistics, image size, ratio and lambda. The file
 /// loads in PyTorch with `safetensors.torch.load_file`. PyTorch `nn.Sequential` files (`0.weight`,
 /// `2.bias`, ...) load too, given their architecture.
@@ -20,6 +22,9 @@ public struct ModelFile {
     public var network: any Layer
     /// Present from pruning on.
     public var masks: WeightMasks?
+    /// The source's own biases, normalization parameters and statistics when the target has
+    /// its own (stored as `<name>_source`; calibrated files only).
+    public var sourceCopies = SourceCopies.none
     public var stage: PACNetStage
     public var loss: Loss
     public var standardization: Standardization?
@@ -34,6 +39,8 @@ public struct ModelFile {
     public var ratio: PruningRatio?
     /// The calibration penalty strength.
     public var lambda: PenaltyStrength?
+    /// The calibration learning rate, when given or selected (else the schedule's).
+    public var learningRate: LearningRate?
     /// Metadata keys of other tools, kept as they are.
     public var extraMetadata: [String: String] = [:]
 
@@ -50,7 +57,7 @@ public struct ModelFile {
         guard stage.sides.contains(task) else {
             throw WorkflowError("this model is at stage '\(stage.rawValue)' and serves only the source task; calibrate it for the target task")
         }
-        return Self.view(network, masks: masks, task: task)
+        return Self.view(network, masks: masks, sourceCopies: sourceCopies, task: task)
     }
 
     /// The names of `task`'s outputs, if known. The target task of a single-output network shares
@@ -61,8 +68,9 @@ public struct ModelFile {
         return targetTaskTargets ?? (TaskHeads.isMultiTask(network) ? nil : targets)
     }
 
-    private static func view<Network: Layer>(_ network: Network, masks: WeightMasks?, task: TaskSide) -> any Layer {
-        if task == .source, let masks { return PACNetModel(network: network, masks: masks).sourceModel() }
+    private static func view<Network: Layer>(_ network: Network, masks: WeightMasks?, sourceCopies: SourceCopies,
+                                             task: TaskSide) -> any Layer {
+        if task == .source, let masks { return PACNetModel(network: network, masks: masks, sourceCopies: sourceCopies).sourceModel() }
         guard TaskHeads.isMultiTask(network) else { return network }
         // A copy, so selecting a head never changes the stored network.
         let view = network.clone()
@@ -76,6 +84,7 @@ public struct ModelFile {
     public var safetensors: SafetensorsFile {
         var tensors = network.stateDict().map { (name: $0.name, tensor: $0.value) }
         for (name, mask) in masks?.masks ?? [] { tensors.append((name + "_mask", mask)) }
+        for (name, value) in sourceCopies.values { tensors.append((name + Self.sourceCopySuffix, value)) }
         var metadata = extraMetadata
         metadata["format"] = "pt"
         metadata["pacnet.version"] = ModelMetadata.version
@@ -90,6 +99,7 @@ public struct ModelFile {
         if let imageSize { metadata["pacnet.image_size"] = imageSize.json }
         if let ratio { metadata["pacnet.ratio"] = "\(ratio)" }
         if let lambda { metadata["pacnet.lambda"] = "\(lambda)" }
+        if let learningRate { metadata["pacnet.target_learning_rate"] = "\(learningRate)" }
         return SafetensorsFile(tensors: tensors, metadata: metadata)
     }
 
@@ -163,6 +173,25 @@ public struct ModelFile {
             firstMask = firstMask ?? stored
             used.insert(stored)
         }
+        // The source's own copies: entries of the network, checked like them.
+        var copies: [(name: String, value: Tensor)] = []
+        for (entryName, current) in network.stateDict() {
+            let stored = storedName(entryName) + sourceCopySuffix
+            guard let tensor = file[stored] else { continue }
+            let quoted = WorkflowError.quoted(stored)
+            guard network.parameter(named: entryName)?.role != .weight else {
+                throw WorkflowError("\(name): \(quoted) is a source copy of a weight; only biases, normalization parameters and statistics have one")
+            }
+            guard tensor.shape == current.shape else {
+                throw WorkflowError("\(name): tensor \(quoted) has shape \(tensor.shape), but \(WorkflowError.quoted(storedName(entryName))) has \(current.shape)")
+            }
+            guard tensor.isFinite else { throw WorkflowError("\(name): tensor \(quoted) contains NaN or infinite values") }
+            if entryName.hasSuffix("running_var"), !tensor.allSatisfy({ $0 >= 0 }) {
+                throw WorkflowError("\(name): tensor \(quoted) holds a negative variance")
+            }
+            copies.append((entryName, tensor))
+            used.insert(stored)
+        }
         if let unexpected = file.names.first(where: { !used.contains($0) }) {
             throw WorkflowError("\(name): unexpected tensor \(WorkflowError.quoted(unexpected)) for architecture \(architecture)")
         }
@@ -181,6 +210,13 @@ public struct ModelFile {
             }
             model.masks = weightMasks
         }
+        if !copies.isEmpty {
+            guard stage == .calibrated, model.masks != nil else {
+                throw WorkflowError("\(name): tensors such as \(WorkflowError.quoted(storedName(copies[0].name) + sourceCopySuffix)) hold a source copy, "
+                    + "which only a calibrated model with masks has (this one is at stage '\(stage.rawValue)'\(model.masks == nil ? " without masks" : ""))")
+            }
+            model.sourceCopies = SourceCopies(copies)
+        }
         model.features = try metadata.features(architecture: architecture)
         model.targets = try metadata.targets(architecture: architecture, loss: loss, features: model.features)
         model.targetTaskTargets = try metadata.targetTaskTargets(architecture: architecture, loss: loss, stage: stage)
@@ -188,9 +224,13 @@ public struct ModelFile {
         model.imageSize = try metadata.imageSize(architecture: architecture)
         model.ratio = try metadata.ratio(stage: stage)
         model.lambda = try metadata.lambda(stage: stage)
+        model.learningRate = try metadata.targetLearningRate(stage: stage)
         model.extraMetadata = file.metadata.filter { !$0.key.hasPrefix("pacnet.") && $0.key != "format" }
         return model
     }
+
+    /// The suffix of a source copy's tensor name (`layers.0.bias_source`).
+    public static let sourceCopySuffix = "_source"
 
     static func jsonList(_ names: [String]) -> String {
         String(decoding: (try? JSONSerialization.data(withJSONObject: names)) ?? Data("[]".utf8), as: UTF8.self)

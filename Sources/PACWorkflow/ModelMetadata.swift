@@ -14,7 +14,7 @@ struct ModelMetadata {
     static let keys = [
         "pacnet.version", "pacnet.architecture", "pacnet.stage", "pacnet.tasks", "pacnet.loss", "pacnet.features",
         "pacnet.targets", "pacnet.target_task_targets", "pacnet.standardization", "pacnet.image_size", "pacnet.ratio",
-        "pacnet.lambda",
+        "pacnet.lambda", "pacnet.target_learning_rate",
     ]
 
     let values: [String: String]
@@ -177,6 +177,19 @@ struct ModelMetadata {
             throw error(key, "stage '\(stage.rawValue)' is not calibrated, so it has no calibration penalty strength")
         }
         return lambda
+    }
+
+    /// The learning rate calibration used, when it was given or selected.
+    func targetLearningRate(stage: PACNetStage) throws(WorkflowError) -> LearningRate? {
+        let key = "pacnet.target_learning_rate"
+        guard let text = values[key] else { return nil }
+        guard let value = Float(text), let rate = try? LearningRate(value) else {
+            throw error(key, "\(WorkflowError.quoted(text)) is not a learning rate (\(LearningRate.requirement))")
+        }
+        guard stage == .calibrated else {
+            throw error(key, "stage '\(stage.rawValue)' is not calibrated, so it has no calibration learning rate")
+        }
+        return rate
     }
 
     // MARK: Helpers

@@ -25,16 +25,16 @@ enum Stages {
     }
 
     /// PAC-Net's calibration of an allocated network through `TransferPipeline` (selecting lambda
-    /// first when it is `auto`).
+    /// and the learning rate first when they are `auto`).
     static func calibrated<Network: Layer>(
-        _ network: Network, masks: WeightMasks, ratio: PruningRatio, lambda: Tunable<PenaltyStrength>, on data: Dataset,
-        loss: Loss, schedules: StageSchedules, seed: UInt64
+        _ network: Network, masks: WeightMasks, ratio: PruningRatio, lambda: Tunable<PenaltyStrength>, settings: TargetSettings,
+        on data: Dataset, loss: Loss, schedules: StageSchedules, seed: UInt64
     ) throws(WorkflowError) -> Calibration {
         let pipeline = TransferPipeline(allocated: [(ratio, PACNetModel(network: network, masks: masks))], loss: loss, schedules: schedules)
         do {
-            let outcome = try pipeline.transfer(.pacnet(ratio: .fixed(ratio), lambda: lambda), target: data, streams: Workflow.calibrationStreams(seed))
-            return Calibration(network: outcome.result.targetModel, lambda: outcome.method.lambda!.fixedValue!,
-                               selection: outcome.selection, seconds: outcome.seconds)
+            let outcome = try pipeline.transfer(.pacnet(ratio: .fixed(ratio), lambda: lambda, freedom: settings.freedom),
+                                                learningRate: settings.learningRate, target: data, streams: Workflow.calibrationStreams(seed))
+            return Calibration(outcome)
         } catch { throw WorkflowError(error) }
     }
 
@@ -42,7 +42,7 @@ enum Stages {
     /// select and calibrate.
     static func transfer<Network: Layer>(
         _ network: Network, source: Dataset, target: Dataset, loss: Loss, ratio: Tunable<PruningRatio>,
-        lambda: Tunable<PenaltyStrength>, schedules: StageSchedules, seed: UInt64
+        lambda: Tunable<PenaltyStrength>, settings: TargetSettings, schedules: StageSchedules, seed: UInt64
     ) throws(WorkflowError) -> Transfer {
         var pipeline = TransferPipeline(source: network, sourceData: source, loss: loss, schedules: schedules)
         var pruned: [PruningRatio: any Layer] = [:]
@@ -50,12 +50,12 @@ enum Stages {
             try pipeline.allocate(ratio.fixedValue.map { [$0] } ?? pipeline.selection.ratios, seed: seed, stream: "workflow/allocate") { stage, ratio, model in
                 if stage == .pruned { pruned[ratio] = model.network }
             }
-            let outcome = try pipeline.transfer(.pacnet(ratio: ratio, lambda: lambda), target: target, streams: Workflow.calibrationStreams(seed))
+            let outcome = try pipeline.transfer(.pacnet(ratio: ratio, lambda: lambda, freedom: settings.freedom),
+                                                learningRate: settings.learningRate, target: target, streams: Workflow.calibrationStreams(seed))
             let chosen = outcome.method.ratio!.fixedValue!
             let allocated = pipeline.allocation(chosen)!
             return Transfer(ratio: chosen, pruned: pruned[chosen]!, allocated: allocated.network, masks: allocated.masks,
-                            calibration: Calibration(network: outcome.result.targetModel, lambda: outcome.method.lambda!.fixedValue!,
-                                                     selection: outcome.selection, seconds: outcome.seconds))
+                            calibration: Calibration(outcome))
         } catch { throw WorkflowError(error) }
     }
 
@@ -71,9 +71,21 @@ enum Stages {
     /// What calibration produced.
     struct Calibration {
         let network: any Layer
+        let sourceCopies: SourceCopies
         let lambda: PenaltyStrength
+        /// The target learning rate, when given or selected (`nil`: the schedule's).
+        let learningRate: LearningRate?
         let selection: HyperparameterSelection.Choice?
         let seconds: Double
+
+        init<Network: Layer>(_ outcome: TransferOutcome<Network>) {
+            network = outcome.result.targetModel
+            sourceCopies = outcome.result.sourceCopies
+            lambda = outcome.method.lambda!.fixedValue!
+            learningRate = outcome.learningRate
+            selection = outcome.selection
+            seconds = outcome.seconds
+        }
     }
 }
 

@@ -17,7 +17,7 @@ extension Workflow {
         public let targetTraining: Score
         /// Target epochs of the final calibration.
         public let targetEpochs: Int
-        /// Cross-validation's details when the ratio or lambda was `auto`.
+        /// Cross-validation's details when the ratio, lambda or learning rate was `auto`.
         public let selection: HyperparameterSelection.Choice?
     }
 
@@ -27,7 +27,7 @@ extension Workflow {
     /// A single-task image model first gets a target head of the target data's width.
     public static func transfer(
         _ given: ModelFile, source: LabeledData, target: LabeledData, ratio: Tunable<PruningRatio>,
-        lambda: Tunable<PenaltyStrength>, schedules: StageSchedules, seed: UInt64
+        lambda: Tunable<PenaltyStrength>, settings: TargetSettings = TargetSettings(), schedules: StageSchedules, seed: UInt64
     ) throws(WorkflowError) -> TransferReport {
         let trained = given.lacksTargetHead ? try given.addingTargetHead(outputs: target.targets.shape[1], seed: seed) : given
         guard trained.stage == .trained else {
@@ -36,12 +36,12 @@ extension Workflow {
         try checkSameImages(source: source, target: target)
         try check(source, fits: trained, task: .source)
         try check(target, fits: trained, task: .target)
-        if ratio == .auto || lambda == .auto, target.count < 2 {
+        if ratio == .auto || lambda == .auto || settings.learningRate == .auto, target.count < 2 {
             throw WorkflowError("cross-validation needs at least 2 target rows, got \(target.count)")
         }
         let run = try Stages.transfer(trained.network, source: normalize(source, trained.standardization),
                                       target: normalize(target, trained.standardization), loss: trained.loss,
-                                      ratio: ratio, lambda: lambda, schedules: schedules, seed: seed)
+                                      ratio: ratio, lambda: lambda, settings: settings, schedules: schedules, seed: seed)
         var pruned = trained
         pruned.network = run.pruned
         pruned.masks = run.masks
@@ -52,6 +52,8 @@ extension Workflow {
         allocated.stage = .allocated
         var calibrated = allocated
         calibrated.network = run.calibration.network
+        calibrated.sourceCopies = run.calibration.sourceCopies
+        calibrated.learningRate = run.calibration.learningRate
         calibrated.stage = .calibrated
         calibrated.lambda = run.calibration.lambda
         calibrated.targetTaskTargets = target.targetNames

@@ -83,22 +83,25 @@ public enum Workflow {
     /// training rows (`HyperparameterSelection`; the `validation` rows are never used for it).
     /// Target training follows `schedules` for the number of training rows.
     public static func calibrate(
-        _ model: ModelFile, data: LabeledData, lambda: Tunable<PenaltyStrength>, schedules: StageSchedules, options: TrainingOptions
+        _ model: ModelFile, data: LabeledData, lambda: Tunable<PenaltyStrength>, settings: TargetSettings = TargetSettings(),
+        schedules: StageSchedules, options: TrainingOptions
     ) throws(WorkflowError) -> (ModelFile, CalibrationReport) {
         guard model.stage == .allocated, let masks = model.masks else {
             throw WorkflowError("calibration needs an allocated model (stage 'allocated'), got stage '\(model.stage.rawValue)'")
         }
         try check(data, fits: model, task: .target)
         let (fit, validation) = try split(data, options)
-        if lambda == .auto, fit.count < 2 { throw WorkflowError("cross-validation needs at least 2 target rows, got \(fit.count)") }
+        if lambda == .auto || settings.learningRate == .auto, fit.count < 2 { throw WorkflowError("cross-validation needs at least 2 target rows, got \(fit.count)") }
         let ratio: PruningRatio
         if let recorded = model.ratio { ratio = recorded } else { ratio = try Stages.ratio(of: masks) }
-        let outcome = try Stages.calibrated(model.network, masks: masks, ratio: ratio, lambda: lambda, on: normalize(fit, model.standardization),
-                                            loss: model.loss, schedules: schedules, seed: options.seed)
+        let outcome = try Stages.calibrated(model.network, masks: masks, ratio: ratio, lambda: lambda, settings: settings,
+                                            on: normalize(fit, model.standardization), loss: model.loss, schedules: schedules, seed: options.seed)
         var result = model
         result.stage = .calibrated
         result.network = outcome.network
+        result.sourceCopies = outcome.sourceCopies
         result.lambda = outcome.lambda
+        result.learningRate = outcome.learningRate
         result.targetTaskTargets = data.targetNames
         let target = try result.model(for: .target)
         let report = CalibrationReport(

@@ -36,7 +36,7 @@ struct ExperimentSemanticsTests {
         for r in records.transfers {
             switch r.method {
             case .scratch: #expect(r.sourceScore == nil)
-            case .finetune, .l2sp, .pacnet, .freeze, .packnet, .delta, .bss: #expect(r.sourceScore?.isFinite == true, "\(r.method) \(r.nTarget)")
+            case .finetune, .l2sp, .pacnet, .pacnetBias, .freeze, .packnet, .delta, .bss: #expect(r.sourceScore?.isFinite == true, "\(r.method) \(r.nTarget)")
             }
         }
     }
@@ -44,9 +44,9 @@ struct ExperimentSemanticsTests {
     /// PAC-Net's masked network is the allocated source model, so its source score is unchanged
     /// by calibration to the last bit.
     @Test func pacnetSourceScoreEqualsAllocatedStageExactly() throws {
-        let records = try TinyExperiment.run(TinyExperiment.configuration(targetSizes: [5, 10]))
-        let pacnet = records.transfers.filter { $0.method == .pacnet }
-        #expect(pacnet.count == 4)
+        let records = try TinyExperiment.run(TinyExperiment.configuration(targetSizes: [5, 10], methods: [.finetune, .pacnet, .pacnetBias]))
+        let pacnet = records.transfers.filter { $0.method == .pacnet || $0.method == .pacnetBias }
+        #expect(pacnet.count == 8)
         for r in pacnet {
             let allocated = try #require(records.stages.first { $0.seed == r.seed && $0.stage == .allocated })
             let score = try #require(r.sourceScore)

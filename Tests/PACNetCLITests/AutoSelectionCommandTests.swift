@@ -47,4 +47,31 @@ struct AutoSelectionCommandTests {
             #expect(!FileManager.default.fileExists(atPath: scratch.path("bad.safetensors")))
         }
     }
+
+    @Test func transferWithOwnBiasesAndASelectedLearningRateKeepsTheSourceExact() throws {
+        try Scratch.with { scratch in
+            let source = try scratch.write("source.csv", WorkflowCommandTests.sourceCSV)
+            let target = try scratch.write("target.csv", WorkflowCommandTests.targetCSV)
+            let model = scratch.path("model.safetensors")
+            let transfer = try jsonSummary(try ProcessTests.run([
+                "transfer", "--source", source, "--target", target, "--targets", "y", "--arch", "mlp:3-8-1:tanh",
+                "--source-epochs", "3", "--allocate-epochs", "2", "--target-epochs", "3", "--batch-size", "16",
+                "--own-biases", "--target-learning-rate", "auto", "--out", model, "--json", "--quiet",
+            ]))
+            #expect(transfer.text("selection") == "learning_rate" && transfer.text("own_biases") == "yes")
+            #expect([3e-4, 1e-3, 3e-3].contains { abs($0 - (transfer.number("target_learning_rate") ?? -1)) < 1e-9 })
+            #expect(transfer.number("source_rmse_allocated") == transfer.number("source_rmse_after_transfer"))
+            let info = try ProcessTests.run(["info", "--model", model])
+            #expect(info.status == 0)
+            #expect(info.stdout.contains("the target has its own copy of 2 biases and normalization parameters"))
+            #expect(info.stdout.contains("the target's own copy (the source's is layers.0.bias_source)"))
+            // Scored from the file, the source task still gets the allocated network's RMSE.
+            let evaluate = try jsonSummary(try ProcessTests.run(["evaluate", "--model", model, "--task", "source", "--data", source, "--json"]))
+            #expect(evaluate.number("rmse") == transfer.number("source_rmse_after_transfer"))
+            let bad = try ProcessTests.run(["transfer", "--source", source, "--target", target, "--targets", "y", "--arch", "mlp:3-8-1:tanh",
+                                            "--target-learning-rate", "-1", "--out", scratch.path("bad.safetensors")])
+            #expect(bad.status == 1 && bad.stderr.contains("--target-learning-rate must be a positive finite number or 'auto'"))
+            #expect(!FileManager.default.fileExists(atPath: scratch.path("bad.safetensors")))
+        }
+    }
 }

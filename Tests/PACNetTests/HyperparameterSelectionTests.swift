@@ -73,7 +73,38 @@ import Testing
         #expect(Fixtures.bits(fixed.result.targetModel.predict(target.inputs)) == Fixtures.bits(outcome.result.targetModel.predict(target.inputs)))
     }
 
-    @Test func screeningTrainsOnlyTheBestFullyAndTheyScoreAsWithoutIt() throws {
+    @Test func anAutoLearningRateJoinsTheGridOfEveryMethod() throws {
+        let (pipeline, target) = try pipeline()
+        var selection = HyperparameterSelection()
+        selection.lambdas = [0, 1000]
+        selection.learningRates = [1e-4, 1e-2]
+        let pacnet = try selection.select(.pacnet(ratio: .fixed(0.5), lambda: .auto), learningRate: .auto, in: pipeline,
+                                          target: target, seed: 7, stream: "test")
+        // Settings outer, learning rates inner.
+        #expect(pacnet.candidates.map(\.lambda) == [0, 0, 1000, 1000])
+        #expect(pacnet.candidates.map(\.learningRate) == [1e-4, 1e-2, 1e-4, 1e-2])
+        let best = pacnet.candidates.min { $0.validationLoss! < $1.validationLoss! }!
+        #expect(pacnet.learningRate == best.learningRate && pacnet.lambda == best.lambda)
+        // A candidate at the schedule's rate scores as selection without a learning rate does.
+        let plain = try selection.select(.pacnet(ratio: .fixed(0.5), lambda: .auto), in: pipeline, target: target, seed: 7, stream: "test")
+        #expect(plain.learningRate == nil && plain.candidates.map(\.validationLoss) == [pacnet.candidates[1].validationLoss, pacnet.candidates[3].validationLoss])
+        // Fine-tuning has nothing else to select: three epochs at 1e-4 barely move it from the source.
+        let finetune = try selection.select(.finetune, learningRate: .auto, in: pipeline, target: target, seed: 7, stream: "test")
+        #expect(finetune.candidates.count == 2 && finetune.method == .finetune)
+        #expect(finetune.candidates[1].validationLoss! < finetune.candidates[0].validationLoss!)
+        // The pipeline trains the chosen rate: the same bits as a transfer at that fixed rate.
+        let streams = TransferStreams(seed: 9, training: "test/train", selection: "test/select")
+        var selecting = pipeline
+        selecting.selection = selection
+        let outcome = try selecting.transfer(.finetune, learningRate: .auto, target: target, streams: streams)
+        let fixed = try selecting.transfer(.finetune, learningRate: .fixed(try #require(outcome.learningRate)), target: target, streams: streams)
+        #expect(fixed.selection == nil && fixed.learningRate == outcome.learningRate)
+        #expect(Fixtures.bits(fixed.result.targetModel.predict(target.inputs)) == Fixtures.bits(outcome.result.targetModel.predict(target.inputs)))
+        selection.learningRates = []
+        #expect(throws: SettingError.self) { try selection.validate() }
+    }
+
+        @Test func screeningTrainsOnlyTheBestFullyAndTheyScoreAsWithoutIt() throws {
         let (pipeline, target) = try pipeline()
         var selection = HyperparameterSelection()
         selection.lambdas = [0, 1e-3, 1000]

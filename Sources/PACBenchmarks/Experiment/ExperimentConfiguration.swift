@@ -32,6 +32,12 @@ public struct ExperimentConfiguration: Sendable, Equatable {
     /// Choose PAC-Net's and L2-SP's lambda by cross-validation on the target training data
     /// (`lambdas` is then unused by those methods).
     public var autoLambda = false
+    /// Every method's target learning rate: `nil` for the schedule's (every stage's), fixed, or
+    /// `auto`, chosen by cross-validation on the target training data from
+    /// `selection.learningRates`.
+    public var targetLearningRate: Tunable<LearningRate>? = nil
+    /// Whether the target learning rate is chosen by cross-validation.
+    public var autoLearningRate: Bool { targetLearningRate == .auto }
     /// Run each selecting method twice, with the first fixed ratio and lambda and with the auto
     /// ones, side by side (the suite's comparison).
     public var compareAutoWithDefaults = false
@@ -69,7 +75,7 @@ public struct ExperimentConfiguration: Sendable, Equatable {
         try schedules.validate()
         if parallelSeeds < 1 { throw SettingError("parallel seeds", must: "at least 1", got: parallelSeeds) }
         if baselines.bssCount < 1 { throw SettingError("BSS's singular value count", must: "at least 1", got: baselines.bssCount) }
-        if autoRatio || autoLambda {
+        if autoRatio || autoLambda || autoLearningRate {
             try selection.validate()
             if let small = targetSizes.first(where: { $0 < 2 }) {
                 throw SettingError("n_target", must: "at least 2 target samples for cross-validated selection", got: small)
@@ -85,13 +91,26 @@ public struct ExperimentConfiguration: Sendable, Equatable {
         let auto = Method(method, ratio: autoRatio ? .auto : .fixed(ratio), lambda: autoLambda ? .auto : .fixed(lambda),
                           baselines: baselines)
         let fixed: [Method] = switch method {
-        case .pacnet: ratios.flatMap { r in lambdas.map { .pacnet(ratio: .fixed(r), lambda: .fixed($0)) } }
+        case .pacnet, .pacnetBias:
+            ratios.flatMap { r in lambdas.map { Method(method, ratio: .fixed(r), lambda: .fixed($0), baselines: baselines) } }
         case .packnet: ratios.map { .packnet(ratio: .fixed($0)) }
         case .l2sp: lambdas.map { .l2sp(lambda: .fixed($0)) }
         case .scratch, .finetune, .freeze, .delta, .bss: [auto]
         }
         guard auto.isAuto else { return fixed }
         return compareAutoWithDefaults ? [fixed[0], auto] : [auto]
+    }
+
+    /// Every variant of `method` with its target learning rate (`nil`: the schedule's): those of
+    /// `variants(of:)`, which with `autoLearningRate` select it too; with
+    /// `compareAutoWithDefaults` the fixed variant keeps the schedule's and every method gains
+    /// an auto variant.
+    public func runs(of method: TransferMethod) -> [(method: Method, learningRate: Tunable<LearningRate>?)] {
+        let variants = variants(of: method)
+        guard autoLearningRate else { return variants.map { ($0, targetLearningRate) } }
+        guard compareAutoWithDefaults else { return variants.map { ($0, .auto) } }
+        let auto = variants.last!
+        return [(variants[0], nil), (auto, .auto)]
     }
 
     /// The ratios that need an allocated network: the fixed ones, and the selection grid when

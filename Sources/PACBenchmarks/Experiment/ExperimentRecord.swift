@@ -94,27 +94,40 @@ public struct SelectionOutcome: Sendable, Equatable {
     public let ratio: Double?
     /// The lambda used (selected or fixed; `nil` when the method has none).
     public let lambda: Float?
+    /// The target learning rate was selected too.
+    public let autoLearningRate: Bool
+    /// The selected target learning rate (`nil` when not selected).
+    public let learningRate: Float?
     /// Cross-validation time.
     public let seconds: Double
 
-    public init(autoRatio: Bool, autoLambda: Bool, ratio: Double?, lambda: Float?, seconds: Double) {
+    public init(autoRatio: Bool, autoLambda: Bool, ratio: Double?, lambda: Float?, autoLearningRate: Bool = false,
+                learningRate: Float? = nil, seconds: Double) {
         self.autoRatio = autoRatio
         self.autoLambda = autoLambda
         self.ratio = ratio
         self.lambda = lambda
+        self.autoLearningRate = autoLearningRate
+        self.learningRate = learningRate
         self.seconds = seconds
     }
 
-    /// What cross-validation chose for `method` (which has `auto` settings).
-    public init(_ method: Method, _ choice: HyperparameterSelection.Choice) {
+    /// What cross-validation chose for `method` (which has `auto` settings, or an `auto`
+    /// `learningRate`).
+    public init(_ method: Method, learningRate: Tunable<LearningRate>? = nil, _ choice: HyperparameterSelection.Choice) {
         self.init(autoRatio: method.ratio?.isAuto == true, autoLambda: method.lambda?.isAuto == true,
-                  ratio: choice.ratio?.value, lambda: choice.lambda?.value, seconds: choice.seconds)
+                  ratio: choice.ratio?.value, lambda: choice.lambda?.value, autoLearningRate: learningRate == .auto,
+                  learningRate: learningRate == .auto ? choice.learningRate?.value : nil, seconds: choice.seconds)
     }
 
-    /// `auto` when every setting the method has is selected, else `auto-r` or `auto-λ`.
+    /// `auto` when the method's ratio and lambda (those it has) are selected, `auto-r` or
+    /// `auto-λ` when one is; `+lr` when the learning rate is selected too (`auto-lr` when it
+    /// alone is, as for fine-tuning).
     public func label(for method: TransferMethod) -> String {
-        let all = (autoRatio || !method.usesRatio) && (autoLambda || !method.usesLambda)
-        return all ? "auto" : (autoRatio ? "auto-r" : "auto-λ")
+        let settings = (autoRatio || !method.usesRatio) && (autoLambda || !method.usesLambda) && (autoRatio || autoLambda)
+            ? "auto" : autoRatio ? "auto-r" : autoLambda ? "auto-λ" : ""
+        guard autoLearningRate else { return settings }
+        return settings.isEmpty ? "auto-lr" : settings + "+lr"
     }
 }
 
@@ -153,6 +166,7 @@ extension ExperimentRecord {
                 line.add("selection", selection.label(for: r.method))
                 if let ratio = selection.ratio { line.add("selected_ratio", ratio) }
                 if let lambda = selection.lambda { line.add("selected_lambda", Double("\(lambda)")) }
+                if let rate = selection.learningRate { line.add("selected_learning_rate", Double("\(rate)")) }
                 line.add("selection_seconds", rounded(selection.seconds))
             }
         }

@@ -108,7 +108,7 @@ public struct TransferExperiment<Benchmark: TransferTask>: Sendable {
         // Every (n_target, method, variant) cell is independent (its own streams, its own copy),
         // so the cells run on `cellWorkers` threads; records still come out in cell order.
         let cells = config.targetSizes.flatMap { n in
-            config.methods.flatMap { name in config.variants(of: name).map { (n: n, name: name, method: $0) } }
+            config.methods.flatMap { name in config.runs(of: name).map { (n: n, name: name, method: $0.method, rate: $0.learningRate) } }
         }
         let shared = pipeline
         let outcomes = IndependentJobs.map(cells.count, workers: cellWorkers, stage: { index in
@@ -117,7 +117,7 @@ public struct TransferExperiment<Benchmark: TransferTask>: Sendable {
             let cell = cells[index]
             // Variants share the method's stream: an ablation compares settings, not shuffles.
             return Result { () throws(TrainingError) in
-                try shared.transfer(cell.method, target: targetPool.prefix(cell.n), streams: TransferStreams(
+                try shared.transfer(cell.method, learningRate: cell.rate, target: targetPool.prefix(cell.n), streams: TransferStreams(
                     seed: seed, training: "target/\(cell.name.rawValue)/\(cell.n)", selection: "select/\(cell.name.rawValue)/\(cell.n)"))
             }
         }
@@ -129,13 +129,13 @@ public struct TransferExperiment<Benchmark: TransferTask>: Sendable {
             onResult?(seed, n, method, TransferResult(
                 targetModel: Self.scoringView(result.targetModel, standardization),
                 sourceModel: result.sourceModel.map { Self.scoringView($0, standardization) }), data)
-            let labelled = sweep && !method.isAuto
+            let labelled = sweep && outcome.selection == nil
             onRecord(.transfer(TransferRecord(
                 task: task.name, seed: seed, nTarget: n, method: name,
                 ratio: labelled ? method.ratio?.fixedValue?.value : nil, lambda: labelled ? method.lambda?.fixedValue?.value : nil,
                 targetScores: scores(result.targetModel, .target),
                 sourceScores: result.sourceModel.map { scores($0, .source) },
-                seconds: outcome.seconds, selection: outcome.selection.map { SelectionOutcome(method, $0) })))
+                seconds: outcome.seconds, selection: outcome.selection.map { SelectionOutcome(method, learningRate: cell.rate, $0) })))
         }
     }
 

@@ -125,16 +125,20 @@ public struct ResultsTable {
         let selections = self.selections
         if !selections.isEmpty {
             lines += ["", "auto selection (k-fold cross-validation on the target training data): chosen values per seed"]
-            lines += TextTable.render([["n_target", "method", "ratio per seed", "lambda per seed", "selection time"]] + selections.map {
-                ["\($0.nTarget)", $0.label, $0.ratios, $0.lambdas, String(format: "%.1f s", $0.seconds)]
+            // The learning-rate column only when some variant selected it.
+            let rates = selections.contains { $0.learningRates != nil }
+            lines += TextTable.render([["n_target", "method", "ratio per seed", "lambda per seed"] + (rates ? ["learning rate per seed"] : [])
+                                       + ["selection time"]] + selections.map {
+                ["\($0.nTarget)", $0.label, $0.ratios, $0.lambdas] + (rates ? [$0.learningRates ?? "-"] : []) + [String(format: "%.1f s", $0.seconds)]
             }, rightAligned: [0])
         }
         return lines.joined(separator: "\n")
     }
 
-    /// For every auto variant and `n_target`: the chosen ratios and lambdas in seed order (`-`
-    /// where the method has none) and the mean cross-validation time per seed.
-    public var selections: [(nTarget: Int, label: String, ratios: String, lambdas: String, seconds: Double)] {
+    /// For every auto variant and `n_target`: the chosen ratios, lambdas and (when selected)
+    /// learning rates in seed order (`-` where the method has none) and the mean
+    /// cross-validation time per seed.
+    public var selections: [(nTarget: Int, label: String, ratios: String, lambdas: String, learningRates: String?, seconds: Double)] {
         let auto = records.compactMap { record -> TransferRecord? in
             if case .transfer(let r) = record, r.selection != nil { return r }
             return nil
@@ -145,8 +149,10 @@ public struct ResultsTable {
             let matching = auto.filter { $0.nTarget == n && $0.variantLabel == label }.sorted { $0.seed < $1.seed }
             let ratios = matching.map { $0.selection!.ratio.map { "\($0)" } ?? "-" }.joined(separator: ",")
             let lambdas = matching.map { $0.selection!.lambda.map { "\($0)" } ?? "-" }.joined(separator: ",")
+            let rates = matching.contains { $0.selection!.autoLearningRate }
+                ? matching.map { $0.selection!.learningRate.map { "\($0)" } ?? "-" }.joined(separator: ",") : nil
             let seconds = matching.map(\.selection!.seconds).reduce(0, +) / Double(max(matching.count, 1))
-            return (n, label, ratios, lambdas, seconds)
+            return (n, label, ratios, lambdas, rates, seconds)
         }
     }
 }

@@ -19,6 +19,9 @@ public struct SuiteConfiguration: Sendable {
     /// cross-validation, next to the defaults (not `shapes`: its 20 x 5 cross-validation
     /// calibrations of a ResNet per sample size would take hours).
     public var autoSelectionTasks = ["friedman", "pendulum", "burgers"]
+    /// Every method's target learning rate on those tasks: `nil` for the schedule's, or `auto`
+    /// to give every method an auto variant that selects it (with ratio and lambda where it has them).
+    public var targetLearningRate: Tunable<LearningRate>? = nil
 
     public init() {}
 
@@ -32,6 +35,7 @@ public struct SuiteConfiguration: Sendable {
             config.autoRatio = true
             config.autoLambda = true
             config.compareAutoWithDefaults = true
+            config.targetLearningRate = targetLearningRate
         }
         if quick {
             config.schedules.sourceEpochs = max(1, config.schedules.sourceEpochs / 6)
@@ -53,6 +57,7 @@ public struct SuiteConfiguration: Sendable {
         config.autoRatio = false
         config.autoLambda = false
         config.compareAutoWithDefaults = false
+        config.targetLearningRate = nil
         config.ratios = ablationRatios
         config.lambdas = ablationLambdas
         return config

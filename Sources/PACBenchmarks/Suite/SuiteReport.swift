@@ -20,6 +20,7 @@ public enum SuiteReport {
             "",
             "Methods: `scratch` (target data only), `finetune` (all weights from the source model), `l2sp` "
                 + "(fine-tuning + lambda * sum (w - w_source)^2), `pacnet` (prune -> allocate -> calibrate), "
+                + "`pacnet-bias` (PAC-Net whose target model also has its own copy of every bias, normalization parameter and running statistic), "
                 + "`freeze` (only the last layer, or the new target head, trained), `packnet` (PAC-Net with lambda = 0), "
                 + "`delta` (fine-tuning + 0.01 * feature-map distance to the source network + 0.01 * L2-SP on the head), "
                 + "`bss` (fine-tuning + 0.001 * the smallest squared singular value of the batch's head-input features).",
@@ -41,7 +42,9 @@ public enum SuiteReport {
         } + [
             "- Adam lr 1e-3; pruning ratio 0.8 and lambda 0.01 in the comparison; `pacnet auto` and `l2sp auto` "
                 + "(\(suite.autoSelectionTasks.joined(separator: ", "))) choose ratio in {0.5, 0.7, 0.8, 0.9} and lambda in "
-                + "{0, 1e-4, 1e-3, 1e-2, 1e-1} by 5-fold cross-validation on the target training data only, then retrain on all of it",
+                + "{0, 1e-4, 1e-3, 1e-2, 1e-1} by 5-fold cross-validation on the target training data only, then retrain on all of it"
+                + (suite.targetLearningRate == .auto ? "; with `--target-learning-rate auto` every method's auto variant also chooses its target "
+                   + "learning rate in {0.0003, 0.001, 0.003}, jointly" : ""),
             "- ablation grid: ratio \(suite.ablationRatios.map { "\($0)" }.joined(separator: ", ")) x lambda \(suite.ablationLambdas.map { "\($0)" }.joined(separator: ", ")) (PAC-Net only, same seeds)",
             "- time: " + results.map { "\($0.task) \(duration($0.seconds)) + ablation \(duration($0.ablationSeconds))" }.joined(separator: "; ")
                 + "; total \(duration(totalSeconds))",
@@ -108,10 +111,12 @@ public enum SuiteReport {
         if !selections.isEmpty {
             lines += ["", "Auto selection (k-fold cross-validation on the target training data only): the values chosen per seed "
                       + "(seeds in order) and the mean cross-validation time per seed, on top of the final training:", ""]
-            lines.append("| n_target | method | ratio | lambda | selection time |")
-            lines.append("|---|---|---|---|---|")
+            let rates = selections.contains { $0.learningRates != nil }
+            lines.append("| n_target | method | ratio | lambda |" + (rates ? " learning rate |" : "") + " selection time |")
+            lines.append("|---|---|---|---|" + (rates ? "---|" : "") + "---|")
             for row in selections {
-                lines.append("| \(row.nTarget) | `\(row.label)` | \(row.ratios) | \(row.lambdas) | \(duration(row.seconds)) |")
+                lines.append("| \(row.nTarget) | `\(row.label)` | \(row.ratios) | \(row.lambdas) |" + (rates ? " \(row.learningRates ?? "-") |" : "")
+                             + " \(duration(row.seconds)) |")
             }
         }
         lines += [""]

@@ -42,11 +42,12 @@ extension Method {
             }
             try schedule.train(model, on: target, loss: pipeline.loss, objective: objective, rng: &rng)
             return TransferResult(targetModel: model, sourceModel: Self.sourceView(of: model))
-        case .pacnet, .packnet:
+        case .pacnet, .pacnetBias, .packnet:
             let allocated = pipeline.requireAllocation(ratio!.fixedValue!)
             let calibrated = try allocated.calibrated(on: target, loss: pipeline.loss, schedule: schedule,
-                                                      lambda: lambda!.fixedValue!, rng: &rng)
-            return TransferResult(targetModel: calibrated.targetModel, sourceModel: calibrated.sourceModel())
+                                                      lambda: lambda!.fixedValue!, freedom: freedom!, rng: &rng)
+            return TransferResult(targetModel: calibrated.targetModel, sourceModel: calibrated.sourceModel(),
+                                  sourceCopies: calibrated.sourceCopies)
         case .freeze:
             let model = pipeline.requireSource(for: name).clone()
             TaskHeads.select(.target, in: model)

@@ -8,6 +8,8 @@ public enum Method: Sendable, Hashable {
     case finetune
     case l2sp(lambda: Tunable<PenaltyStrength>)
     case pacnet(ratio: Tunable<PruningRatio>, lambda: Tunable<PenaltyStrength>)
+    /// PAC-Net whose target also has its own biases and normalization (`TargetFreedom.ownBiases`).
+    case pacnetBias(ratio: Tunable<PruningRatio>, lambda: Tunable<PenaltyStrength>)
     case freeze
     /// PAC-Net's calibration without its penalty (`lambda` is 0 by definition).
     case packnet(ratio: Tunable<PruningRatio>)
@@ -22,6 +24,7 @@ public enum Method: Sendable, Hashable {
         case .finetune: .finetune
         case .l2sp: .l2sp
         case .pacnet: .pacnet
+        case .pacnetBias: .pacnetBias
         case .freeze: .freeze
         case .packnet: .packnet
         case .delta: .delta
@@ -38,6 +41,7 @@ public enum Method: Sendable, Hashable {
         case .finetune: self = .finetune
         case .l2sp: self = .l2sp(lambda: lambda)
         case .pacnet: self = .pacnet(ratio: ratio, lambda: lambda)
+        case .pacnetBias: self = .pacnetBias(ratio: ratio, lambda: lambda)
         case .freeze: self = .freeze
         case .packnet: self = .packnet(ratio: ratio)
         case .delta: self = .delta(featureWeight: baselines.deltaFeatureWeight, headWeight: baselines.deltaHeadWeight)
@@ -48,7 +52,7 @@ public enum Method: Sendable, Hashable {
     /// The pruning ratio, for the methods that have one.
     public var ratio: Tunable<PruningRatio>? {
         switch self {
-        case .pacnet(let ratio, _), .packnet(let ratio): ratio
+        case .pacnet(let ratio, _), .pacnetBias(let ratio, _), .packnet(let ratio): ratio
         default: nil
         }
     }
@@ -56,8 +60,22 @@ public enum Method: Sendable, Hashable {
     /// The penalty strength, for the methods that have one to choose (PackNet's is fixed at 0).
     public var lambda: Tunable<PenaltyStrength>? {
         switch self {
-        case .pacnet(_, let lambda), .l2sp(let lambda): lambda
+        case .pacnet(_, let lambda), .pacnetBias(_, let lambda), .l2sp(let lambda): lambda
         case .packnet: .fixed(0)
+        default: nil
+        }
+    }
+
+    /// PAC-Net whose calibration has `freedom` (`.pacnet` or `.pacnetBias`).
+    public static func pacnet(ratio: Tunable<PruningRatio>, lambda: Tunable<PenaltyStrength>, freedom: TargetFreedom) -> Method {
+        freedom == .ownBiases ? .pacnetBias(ratio: ratio, lambda: lambda) : .pacnet(ratio: ratio, lambda: lambda)
+    }
+
+    /// What PAC-Net's calibration may change for the target (PAC-Net's variants only).
+    public var freedom: TargetFreedom? {
+        switch self {
+        case .pacnet, .packnet: .prunedWeights
+        case .pacnetBias: .ownBiases
         default: nil
         }
     }
@@ -69,6 +87,7 @@ public enum Method: Sendable, Hashable {
     func with(ratio newRatio: Tunable<PruningRatio>?, lambda newLambda: Tunable<PenaltyStrength>?) -> Method {
         switch self {
         case .pacnet(let ratio, let lambda): .pacnet(ratio: newRatio ?? ratio, lambda: newLambda ?? lambda)
+        case .pacnetBias(let ratio, let lambda): .pacnetBias(ratio: newRatio ?? ratio, lambda: newLambda ?? lambda)
         case .packnet(let ratio): .packnet(ratio: newRatio ?? ratio)
         case .l2sp(let lambda): .l2sp(lambda: newLambda ?? lambda)
         default: self

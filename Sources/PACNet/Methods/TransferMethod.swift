@@ -9,6 +9,9 @@ public enum TransferMethod: String, CaseIterable, Sendable {
     case l2sp
     /// Prune -> allocate -> calibrate (`PACNetModel`).
     case pacnet
+    /// PAC-Net whose target model also has its own copy of every bias, normalization parameter
+    /// and running statistic (`TargetFreedom.ownBiases`); the source model keeps the originals.
+    case pacnetBias = "pacnet-bias"
     /// Only the last layer trained on the target, from the source model.
     case freeze
     /// PAC-Net without the regularizer (lambda = 0): PackNet-style reuse of the pruned weights.
@@ -24,7 +27,7 @@ public enum TransferMethod: String, CaseIterable, Sendable {
     public static let core: [TransferMethod] = [.scratch, .finetune, .l2sp, .pacnet]
 
     /// Whether the method has a pruning ratio (PAC-Net, PackNet), so needs allocated networks.
-    public var usesRatio: Bool { self == .pacnet || self == .packnet }
+    public var usesRatio: Bool { self == .pacnet || self == .pacnetBias || self == .packnet }
     /// Whether the method has a penalty strength to choose (PAC-Net, L2-SP).
-    public var usesLambda: Bool { self == .pacnet || self == .l2sp }
+    public var usesLambda: Bool { self == .pacnet || self == .pacnetBias || self == .l2sp }
 }

@@ -6,9 +6,12 @@ public struct TransferResult<Network: Layer> {
     /// `nil` for `.scratch`; the masked network for PAC-Net and PackNet; the target model itself
     /// otherwise (a multi-task network's copy answering through the source head).
     public let sourceModel: Network?
+    /// The source's own biases and statistics when the target has its own (`pacnetBias`).
+    public let sourceCopies: SourceCopies
 
-    public init(targetModel: Network, sourceModel: Network?) {
+    public init(targetModel: Network, sourceModel: Network?, sourceCopies: SourceCopies = .none) {
         self.targetModel = targetModel
         self.sourceModel = sourceModel
+        self.sourceCopies = sourceCopies
     }
 }

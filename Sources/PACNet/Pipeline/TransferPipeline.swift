@@ -82,23 +82,30 @@ public struct TransferPipeline<Network: Layer> {
         }
     }
 
-    /// Trains a target model with `method` on `target`: first, if it has `auto` settings, chooses
-    /// them by cross-validation on `target` (`selection`), then trains on all of `target` with
-    /// the target schedule for its size.
-    public func transfer(_ method: Method, target: Dataset, streams: TransferStreams) throws(TrainingError) -> TransferOutcome<Network> {
+    /// Trains a target model with `method` on `target`: first, if it has `auto` settings (or
+    /// `learningRate` is `auto`), chooses them by cross-validation on `target` (`selection`),
+    /// then trains on all of `target` with the target schedule for its size, at `learningRate`
+    /// (`nil`: the schedule's).
+    public func transfer(_ method: Method, learningRate: Tunable<LearningRate>? = nil, target: Dataset,
+                         streams: TransferStreams) throws(TrainingError) -> TransferOutcome<Network> {
         var choice: HyperparameterSelection.Choice?
         var fixed = method
-        if method.isAuto {
-            choice = try selection.select(method, in: self, target: target, seed: streams.seed, stream: streams.selection)
+        var rate = learningRate?.fixedValue
+        if method.isAuto || learningRate == .auto {
+            choice = try selection.select(method, learningRate: learningRate, in: self, target: target, seed: streams.seed,
+                                          stream: streams.selection)
             fixed = choice!.method
+            rate = choice!.learningRate
         }
         var rng = RandomGenerator(seed: streams.seed, stream: streams.training)
         let stopwatch = Stopwatch()
         let label = method.ratio == nil ? method.name.rawValue : "calibrate"
+        var schedule = schedules.target(rows: target.count)
+        if let rate { schedule.learningRate = rate.value }
         let result = try TrainingProgress.stage(label) { () throws(TrainingError) in
-            try fixed.train(from: self, on: target, schedule: schedules.target(rows: target.count), rng: &rng)
+            try fixed.train(from: self, on: target, schedule: schedule, rng: &rng)
         }
-        return TransferOutcome(method: fixed, result: result, selection: choice, seconds: stopwatch.elapsed)
+        return TransferOutcome(method: fixed, learningRate: rate, result: result, selection: choice, seconds: stopwatch.elapsed)
     }
 
     // MARK: What methods start from
@@ -137,6 +144,8 @@ public struct TransferStreams: Sendable {
 public struct TransferOutcome<Network: Layer> {
     /// The method as trained, every setting fixed (the chosen ones for `auto`).
     public let method: Method
+    /// The target learning rate trained with, when given or chosen (`nil`: the schedule's).
+    public let learningRate: LearningRate?
     public let result: TransferResult<Network>
     /// Cross-validation's details, for a method with `auto` settings.
     public let selection: HyperparameterSelection.Choice?

@@ -3,7 +3,8 @@ import PACEngine
 import PACNN
 
 /// Chooses a method's `auto` settings (PAC-Net's pruning ratio and penalty strength, PackNet's
-/// ratio, L2-SP's lambda) from the target training data alone, by k-fold cross-validation.
+/// ratio, L2-SP's lambda, and any method's target learning rate) from the target training data
+/// alone, by k-fold cross-validation.
 ///
 /// The `n` target samples are split into `k = min(maxFolds, n)` folds (a seeded permutation,
 /// fold sizes differing by at most one). Every candidate trains on `k - 1` folds with the target
@@ -22,6 +23,8 @@ public struct HyperparameterSelection: Sendable, Equatable {
     public var lambdas: [PenaltyStrength] = [0, 1e-4, 1e-3, 1e-2, 1e-1]
     /// Candidate pruning ratios.
     public var ratios: [PruningRatio] = [0.5, 0.7, 0.8, 0.9]
+    /// Candidate target learning rates (Adam's step size), around PyTorch's default 1e-3.
+    public var learningRates: [LearningRate] = [3e-4, 1e-3, 3e-3]
     /// The largest number of folds (`k = min(maxFolds, n)`).
     public var maxFolds = 5
     /// Threads the fold trainings run on (results do not depend on it; default: every core).
@@ -60,6 +63,9 @@ public struct HyperparameterSelection: Sendable, Equatable {
         /// Wall-clock time of the cross-validation.
         public let seconds: Double
 
+        /// The chosen target learning rate (`nil`: the schedule's, not selected).
+        public let learningRate: LearningRate?
+
         /// The chosen ratio (`nil` when the method has none).
         public var ratio: PruningRatio? { method.ratio?.fixedValue }
         /// The chosen penalty strength (`nil` when the method has none).
@@ -69,6 +75,8 @@ public struct HyperparameterSelection: Sendable, Equatable {
     /// One candidate setting and its mean held-out loss.
     public struct Candidate: Sendable, Equatable {
         public let method: Method
+        /// The candidate's target learning rate (`nil`: the schedule's).
+        public let learningRate: LearningRate?
         /// After the full schedule; nil for a candidate cut at screening.
         public let validationLoss: Double?
         /// After screening's short schedule; nil without screening.
@@ -84,11 +92,13 @@ public struct HyperparameterSelection: Sendable, Equatable {
     public var ratioGridDescription: String { "{" + ratios.map(\.description).joined(separator: ", ") + "}" }
     /// `{0.0, 0.0001, 0.001, 0.01, 0.1}`.
     public var lambdaGridDescription: String { "{" + lambdas.map(\.description).joined(separator: ", ") + "}" }
+    /// `{0.0003, 0.001, 0.003}`.
+    public var learningRateGridDescription: String { "{" + learningRates.map(\.description).joined(separator: ", ") + "}" }
 
     /// Checks the grids and the fold count.
     public func validate() throws(SettingError) {
         if maxFolds < 2 { throw SettingError("cross-validation folds", must: "at least 2", got: maxFolds) }
-        if ratios.isEmpty || lambdas.isEmpty { throw SettingError("selection grid", must: "non-empty", got: "an empty grid") }
+        if ratios.isEmpty || lambdas.isEmpty || learningRates.isEmpty { throw SettingError("selection grid", must: "non-empty", got: "an empty grid") }
         if let screening {
             if !(screening.fraction > 0 && screening.fraction < 1) {
                 throw SettingError("screening fraction", must: "in (0, 1)", got: screening.fraction)
@@ -106,10 +116,12 @@ public struct HyperparameterSelection: Sendable, Equatable {
         return (0..<k).map { fold in stride(from: fold, to: n, by: k).map { order[$0] } }
     }
 
-    /// Cross-validates `method`'s candidates (`auto` settings over the grids) on `target`.
+    /// Cross-validates `method`'s candidates (`auto` settings over the grids, and the learning
+    /// rates when `learningRate` is `auto`; `nil` keeps the schedule's) on `target`.
     /// Streams: `<stream>/folds` splits, `<stream>/fold-<i>` shuffles fold `i`.
     public func select<Network: Layer>(
-        _ method: Method, in pipeline: TransferPipeline<Network>, target: Dataset, seed: UInt64, stream: String
+        _ method: Method, learningRate: Tunable<LearningRate>? = nil, in pipeline: TransferPipeline<Network>, target: Dataset,
+        seed: UInt64, stream: String
     ) throws(TrainingError) -> Choice {
         let stopwatch = Stopwatch()
         var foldRNG = RandomGenerator(seed: seed, stream: "\(stream)/folds")
@@ -118,7 +130,13 @@ public struct HyperparameterSelection: Sendable, Equatable {
             let heldSet = Set(held)
             return (train: target.rows((0..<target.count).filter { !heldSet.contains($0) }), validation: target.rows(held))
         }
-        let grid = method.candidates(ratios: ratios, lambdas: lambdas)
+        // Settings outer, learning rates inner.
+        let rates: [LearningRate?] = switch learningRate {
+        case .auto: learningRates
+        case .fixed(let rate): [rate]
+        case nil: [nil]
+        }
+        let grid = method.candidates(ratios: ratios, lambdas: lambdas).flatMap { candidate in rates.map { (candidate, $0) } }
         // Every (candidate, fold) training is independent (its own copy, its own stream), so they
         // run on all cores; each returns its held-out fold's summed loss, or nil if it diverged.
         let folds = splits.count
@@ -133,10 +151,12 @@ public struct HyperparameterSelection: Sendable, Equatable {
                 let (train, validation) = splits[index]
                 var rng = RandomGenerator(seed: seed, stream: "\(stream)/fold-\(index)")
                 var schedule = pipeline.schedules.target(rows: train.count)
+                let (candidate, rate) = grid[numbers[position]]
+                if let rate { schedule.learningRate = rate.value }
                 if let epochFraction { schedule.epochs = max(1, Int((Double(schedule.epochs) * epochFraction).rounded(.up))) }
                 let model: Network
                 do {
-                    model = try grid[numbers[position]].train(from: pipeline, on: train, schedule: schedule, rng: &rng).targetModel
+                    model = try candidate.train(from: pipeline, on: train, schedule: schedule, rng: &rng).targetModel
                 } catch {
                     // A candidate whose training diverges loses; the others are still compared.
                     return nil
@@ -171,9 +191,11 @@ public struct HyperparameterSelection: Sendable, Equatable {
             validationLosses[number] = loss
         }
         let candidates = grid.indices.map { number in
-            Candidate(method: grid[number], validationLoss: validationLosses[number], screeningLoss: screeningLosses[number])
+            Candidate(method: grid[number].0, learningRate: grid[number].1, validationLoss: validationLosses[number],
+                      screeningLoss: screeningLosses[number])
         }
         let best = finalists.min { (validationLosses[$0]!, $0) < (validationLosses[$1]!, $1) }!
-        return Choice(method: candidates[best].method, candidates: candidates, seconds: stopwatch.elapsed)
+        return Choice(method: candidates[best].method, candidates: candidates, seconds: stopwatch.elapsed,
+                      learningRate: candidates[best].learningRate)
     }
 }

@@ -22,6 +22,18 @@ enum AutoOption {
         try parse(text, option: "--lambda", requirement: PenaltyStrength.requirement) { (value) throws(SettingError) in try PenaltyStrength(value) }
     }
 
+    /// `--target-learning-rate`: a learning rate or `auto`.
+    static func learningRate(_ text: String) throws -> Tunable<LearningRate> {
+        try parse(text, option: "--target-learning-rate", requirement: LearningRate.requirement) { (value) throws(SettingError) in try LearningRate(value) }
+    }
+
+    /// The settings chosen by cross-validation, for summaries: `ratio+lambda`, `learning_rate`.
+    static func selectionText(ratio: Tunable<PruningRatio>? = nil, lambda: Tunable<PenaltyStrength>,
+                              learningRate: Tunable<LearningRate>?) -> String {
+        [ratio == .auto ? "ratio" : nil, lambda == .auto ? "lambda" : nil, learningRate == .auto ? "learning_rate" : nil]
+            .compactMap { $0 }.joined(separator: "+")
+    }
+
     /// `--screening`: `off`, or `FRACTION:KEEP` (`HyperparameterSelection.Screening`).
     static func screening(_ text: String) throws -> HyperparameterSelection.Screening? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -43,5 +55,7 @@ enum AutoOption {
     /// Help text for `--ratio` and `--lambda` built from the grids, never retyped.
     static let selection = HyperparameterSelection()
     static let ratioHelp = "Fraction of weights pruned, \(PruningRatio.requirement), or 'auto': allocate each of \(selection.ratioGridDescription) and choose by \(selection.maxFolds)-fold cross-validation on the target rows."
+    static let learningRateHelp = "Adam's learning rate of calibration (default: --learning-rate), or 'auto': choose from \(selection.learningRateGridDescription) by \(selection.maxFolds)-fold cross-validation on the target rows, jointly with any other 'auto' setting."
+    static let ownBiasesHelp = "Give the target model its own copy of every bias and normalization parameter (and running statistic), trained in calibration; the source model keeps the originals (stored as <name>_source), so its predictions stay bit-identical."
     static let lambdaHelp = "Penalty on the pruned weights, lambda * sum w^2 (\(PenaltyStrength.requirement)), or 'auto': choose from \(selection.lambdaGridDescription) by \(selection.maxFolds)-fold cross-validation on the target rows (not the --validation rows)."
 }

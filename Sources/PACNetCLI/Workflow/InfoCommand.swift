@@ -32,9 +32,15 @@ struct InfoCommand: ParsableCommand {
         if let targets = file.targetTaskTargets { fields.append(("target_task_targets", .text(targets.joined(separator: ",")))) }
         if let ratio = file.ratio { fields.append(("ratio", .number(ratio.value))) }
         if let lambda = file.lambda { fields.append(("lambda", .number(Double(lambda.description)))) }
+        if let rate = file.learningRate { fields.append(("target_learning_rate", .number(Double(rate.description)))) }
         fields.append(("standardized", .text(file.standardization == nil ? "no" : "yes")))
         if let masks = file.masks {
             fields.append(("masks", .text("\(masks.masks.count) masked parameters keep \(masks.keptCount) of \(masks.totalCount) entries for the source task (\(masks.prunedCount) free for the target)")))
+        }
+        if !file.sourceCopies.isEmpty {
+            let buffers = file.sourceCopies.values.filter { file.network.buffer(named: $0.name) != nil }.count
+            fields.append(("own_biases", .text("the target has its own copy of \(file.sourceCopies.values.count - buffers) biases and normalization parameters"
+                + (buffers > 0 ? " and \(buffers) running statistics" : "") + "; the source's are stored as <name>\(ModelFile.sourceCopySuffix)")))
         }
         for (name, parameter) in file.network.namedParameters() {
             let mask = file.masks?[name]
@@ -42,6 +48,7 @@ struct InfoCommand: ParsableCommand {
             let kept = mask.map { $0.scalars.filter { $0 == 1 }.count }
             var text = "\(parameter.shape.map(String.init).joined(separator: "x")), \(zeros) zeros (sparsity \(String(format: "%.3f", Double(zeros) / Double(parameter.value.count))))"
             if let kept { text += ", mask keeps \(kept) of \(parameter.value.count) for the source task" }
+            if file.sourceCopies[name] != nil { text += ", the target's own copy (the source's is \(name)\(ModelFile.sourceCopySuffix))" }
             fields.append((name, .text(text)))
         }
         for (key, value) in file.extraMetadata.sorted(by: { $0.key < $1.key }) { fields.append(("metadata." + key, .text(value))) }

@@ -64,6 +64,7 @@ struct TransferCommand: ParsableCommand {
     var ratio: String = "0.8"
     @Option(name: .customLong("lambda"), parsing: .unconditional, help: ArgumentHelp(stringLiteral: AutoOption.lambdaHelp))
     var lambda: String = "0.01"
+    @OptionGroup var targetOptions: TargetOptions
     @Option(name: .customLong("source-epochs"), help: ArgumentHelp(stringLiteral: "Default: \(StageSchedules.tabular.sourceEpochs); images \(StageSchedules.images.sourceEpochs)."))
     var sourceEpochs: Int?
     @Option(name: .customLong("allocate-epochs"), help: ArgumentHelp(stringLiteral: "Default: \(StageSchedules.tabular.allocateEpochs); images \(StageSchedules.images.allocateEpochs)."))
@@ -80,6 +81,7 @@ struct TransferCommand: ParsableCommand {
 
     func run() throws {
         let ratioSetting = try AutoOption.ratio(ratio), lambdaSetting = try AutoOption.lambda(lambda)
+        let settings = try targetOptions.settings()
         guard arch != nil || sourceModel != nil || source.lowercased().hasSuffix(".npy") else {
             throw CLIError("give --arch (to train a source model) or --source-model")
         }
@@ -183,7 +185,7 @@ struct TransferCommand: ParsableCommand {
             }
             let report = try step { () throws(WorkflowError) in
                 try Workflow.transfer(trainedModel, source: sourceData, target: targetData, ratio: ratioSetting, lambda: lambdaSetting,
-                                      schedules: schedules, seed: UInt64(seed))
+                                      settings: settings, schedules: schedules, seed: UInt64(seed))
             }
             return (trainedModel, report)
         }
@@ -207,7 +209,7 @@ struct TransferCommand: ParsableCommand {
         var fields: [(String, SummaryValue)] = [("command", .text("transfer"))]
         if let sourceModel { fields.append(("source_model", .text(sourceModel))) }
         if let selection = report.selection {
-            fields += [("selection", .text([ratioSetting == .auto ? "ratio" : nil, lambdaSetting == .auto ? "lambda" : nil].compactMap { $0 }.joined(separator: "+"))),
+            fields += [("selection", .text(AutoOption.selectionText(ratio: ratioSetting, lambda: lambdaSetting, learningRate: settings.learningRate))),
                        ("selection_seconds", .number(selection.seconds))]
         }
         let metric = sourceScore.metric
@@ -216,6 +218,9 @@ struct TransferCommand: ParsableCommand {
         fields += [
             ("source_rows", .integer(sourceData.count)), ("target_rows", .integer(targetData.count)),
             ("ratio", .number(calibrated.ratio!.value)), ("lambda", .number(Double(calibrated.lambda!.description)!)),
+        ]
+        fields += TargetOptions.fields(settings, model: calibrated)
+        fields += [
             ("source_epochs", .integer(trained == nil ? schedules.source(rows: sourceData.count).epochs : 0)),
             ("allocate_epochs", .integer(schedules.allocate(rows: sourceData.count).epochs)),
             ("target_epochs", .integer(report.targetEpochs)),

@@ -234,3 +234,24 @@ func printSummary(_ fields: [(String, SummaryValue)], json: Bool, to handle: Fil
     }
     handle.write(Data(text.utf8))
 }
+
+/// What calibration may change for the target and its learning rate (`calibrate`, `transfer`).
+struct TargetOptions: ParsableArguments {
+    @Flag(name: .customLong("own-biases"), help: ArgumentHelp(stringLiteral: AutoOption.ownBiasesHelp))
+    var ownBiases = false
+
+    @Option(name: .customLong("target-learning-rate"), parsing: .unconditional, help: ArgumentHelp(stringLiteral: AutoOption.learningRateHelp))
+    var targetLearningRate: String?
+
+    /// The validated settings.
+    func settings() throws -> TargetSettings {
+        TargetSettings(freedom: ownBiases ? .ownBiases : .prunedWeights, learningRate: try targetLearningRate.map(AutoOption.learningRate))
+    }
+
+    /// Summary fields: the freedom, and the learning rate when given or selected.
+    static func fields(_ settings: TargetSettings, model: ModelFile) -> [(String, SummaryValue)] {
+        var fields: [(String, SummaryValue)] = [("own_biases", .text(settings.freedom == .ownBiases ? "yes" : "no"))]
+        if let rate = model.learningRate { fields.append(("target_learning_rate", .number(Double(rate.description)!))) }
+        return fields
+    }
+}
