@@ -40,7 +40,7 @@ struct InfoCommand: ParsableCommand {
         if !file.sourceCopies.isEmpty {
             let buffers = file.sourceCopies.values.filter { file.network.buffer(named: $0.name) != nil }.count
             fields.append(("own_biases", .text("the target has its own copy of \(file.sourceCopies.values.count - buffers) biases and normalization parameters"
-                + (buffers > 0 ? " and \(buffers) running statistics" : "") + "; the source's are stored as <name>\(ModelFile.sourceCopySuffix)")))
+                + (buffers > 0 ? " and \(buffers) buffers (running statistics, batch counts)" : "") + "; the source's are stored as <name>\(ModelFile.sourceCopySuffix)")))
         }
         for (name, parameter) in file.network.namedParameters() {
             let mask = file.masks?[name]
