@@ -20,6 +20,18 @@ struct BenchmarkOptions: ParsableArguments {
     @Option(name: .customLong("lambda"), parsing: .unconditional, help: ArgumentHelp(stringLiteral: "Penalty strength of PAC-Net and L2-SP (\(PenaltyStrength.requirement)); a comma-separated list sweeps it; 'auto' chooses it from \(AutoOption.selection.lambdaGridDescription) by k-fold cross-validation on the target training data."))
     var lambda: String = PenaltyStrength.paperDefault.description
 
+    @Option(name: .customLong("selection-ratios"), parsing: .unconditional, help: ArgumentHelp(stringLiteral: "The ratios 'auto' chooses from (default: \(AutoOption.selection.ratios.map(\.description).joined(separator: ",")))."))
+    var selectionRatios: String?
+
+    @Option(name: .customLong("selection-lambdas"), parsing: .unconditional, help: ArgumentHelp(stringLiteral: "The lambdas 'auto' chooses from (default: \(AutoOption.selection.lambdas.map(\.description).joined(separator: ",")))."))
+    var selectionLambdas: String?
+
+    @Option(name: .customLong("selection-learning-rates"), parsing: .unconditional, help: ArgumentHelp(stringLiteral: "The target learning rates 'auto' chooses from (default: \(AutoOption.selection.learningRates.map(\.description).joined(separator: ",")))."))
+    var selectionLearningRates: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp(stringLiteral: "Cross-validation folds of 'auto' settings, k = min(folds, n_target) (at least 2; default: \(AutoOption.selection.maxFolds))."))
+    var folds: Int = AutoOption.selection.maxFolds
+
     @Option(help: ArgumentHelp(stringLiteral: AutoOption.screeningHelp))
     var screening: String = AutoOption.screeningDefault
 
@@ -132,6 +144,15 @@ struct BenchmarkOptions: ParsableArguments {
         config.autoLambda = autoLambda
         config.targetLearningRate = try targetLearningRate.map(AutoOption.learningRate)
         config.selection.screening = try AutoOption.screening(screening)
+        if let selectionRatios { config.selection.ratios = try Self.ratios(selectionRatios, option: "--selection-ratios") }
+        if let selectionLambdas { config.selection.lambdas = try Self.lambdas(selectionLambdas, option: "--selection-lambdas") }
+        if let selectionLearningRates {
+            config.selection.learningRates = try Self.numbers(selectionLearningRates, option: "--selection-learning-rates").map { value in
+                try validated("--selection-learning-rates") { () throws(SettingError) in try LearningRate(value) }
+            }
+        }
+        guard folds >= 2 else { throw CLIError("--folds must be at least 2, got \(folds)") }
+        config.selection.maxFolds = folds
         if standardize && task.loss != .mse {
             throw CLIError("--standardize applies to regression tasks (MSE loss); \(task.name) is not one")
         }

@@ -34,6 +34,29 @@ import Testing
         }
     }
 
+    @Test func selectionGridsAndFoldsAreOptions() throws {
+        let command = try FriedmanCommand.parse(["--lambda", "auto", "--ratio", "auto", "--target-learning-rate", "auto",
+                                                 "--selection-ratios", "0.7,0.9", "--selection-lambdas", "0,0.001",
+                                                 "--selection-learning-rates", "0.002", "--folds", "3"])
+        let config = try command.options.configuration(for: FriedmanTask())
+        #expect(config.selection.ratios == [0.7, 0.9] && config.selection.lambdas == [0, 0.001])
+        #expect(config.selection.learningRates == [0.002] && config.selection.maxFolds == 3)
+        // Allocation follows the grid.
+        #expect(config.allocatedRatios == [0.7, 0.9])
+        #expect(try FriedmanCommand.parse([]).options.configuration(for: FriedmanTask()).selection == HyperparameterSelection())
+        for (arguments, fragment) in [(["--selection-ratios", "0.5,1"], "--selection-ratios must be in (0, 1)"),
+                                      (["--selection-lambdas", "-1"], "--selection-lambdas must be"),
+                                      (["--selection-learning-rates", "0"], "--selection-learning-rates must be"),
+                                      (["--folds", "1"], "--folds must be at least 2")] {
+            do {
+                _ = try FriedmanCommand.parse(arguments).options.configuration(for: FriedmanTask())
+                Issue.record("accepted \(arguments)")
+            } catch {
+                #expect(FriedmanCommand.message(for: error).contains(fragment), "\(FriedmanCommand.message(for: error))")
+            }
+        }
+    }
+
     @Test func newTasksDefaultToEveryMethod() throws {
         let pendulum = try PendulumCommand.parse([]).options.configuration(for: PendulumTask())
         #expect(pendulum.methods == TransferMethod.allCases)
