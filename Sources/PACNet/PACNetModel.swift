@@ -73,7 +73,7 @@ public struct PACNetModel<Network: Layer> {
         if freedom == .ownBiases {
             // A network calibrated before already holds target values; its copies stay the source's.
             if copies.isEmpty { copies = SourceCopies.capture(from: network) }
-            for name in SourceCopies.parameterNames(in: network) { network.parameter(named: name)?.unfreeze() }
+            SourceCopies.parameters(in: network).forEach { $0.parameter.unfreeze() }
         }
         TaskHeads.select(.target, in: network)
         defer { network.parameters().forEach { $0.unfreeze() } }

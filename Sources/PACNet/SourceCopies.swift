@@ -24,19 +24,19 @@ public struct SourceCopies: Sendable {
     /// The copy of an entry, if it has one.
     public subscript(name: String) -> Tensor? { values.first { $0.name == name }?.value }
 
-    /// The names of the parameters the target gets its own copy of in `network`: biases and
-    /// normalization parameters outside the task heads.
-    public static func parameterNames(in network: some Layer) -> [String] {
+    /// The parameters the target gets its own copy of in `network`: biases and normalization
+    /// parameters outside the task heads.
+    public static func parameters(in network: some Layer) -> [(name: String, parameter: Parameter)] {
         let heads = Set(TaskHeads.allParameters(in: network).map(ObjectIdentifier.init))
         return network.namedParameters().filter { named in
             named.parameter.role != .weight && !heads.contains(ObjectIdentifier(named.parameter))
-        }.map(\.name)
+        }
     }
 
     /// The current values of every entry the target gets its own copy of in `network`: the
-    /// parameters of `parameterNames(in:)` and every buffer.
+    /// parameters of `parameters(in:)` and every buffer.
     public static func capture(from network: some Layer) -> SourceCopies {
-        let names = Set(parameterNames(in: network)).union(network.namedBuffers().map(\.name))
+        let names = Set(parameters(in: network).map(\.name)).union(network.namedBuffers().map(\.name))
         return SourceCopies(network.stateDict().filter { names.contains($0.name) })
     }
 
@@ -52,13 +52,4 @@ public struct SourceCopies: Sendable {
             }
         }
     }
-}
-
-/// How much of the network PAC-Net's calibration may change for the target task.
-public enum TargetFreedom: String, Sendable, Hashable, CaseIterable {
-    /// Only the pruned weights (and a multi-task network's target head), as in the paper.
-    case prunedWeights = "pruned"
-    /// The pruned weights plus the target's own copy of every bias, normalization parameter and
-    /// running statistic (`SourceCopies`); the source model keeps the originals.
-    case ownBiases = "own-biases"
 }

@@ -168,28 +168,29 @@ struct ModelMetadata {
 
     /// The penalty strength calibration used.
     func lambda(stage: PACNetStage) throws(WorkflowError) -> PenaltyStrength? {
-        let key = "pacnet.lambda"
-        guard let text = values[key] else { return nil }
-        guard let value = Float(text), let lambda = try? PenaltyStrength(value) else {
-            throw error(key, "\(WorkflowError.quoted(text)) is not a penalty strength (\(PenaltyStrength.requirement))")
+        try calibrationSetting("pacnet.lambda", "penalty strength", PenaltyStrength.requirement, stage: stage) { (value) throws(SettingError) in
+            try PenaltyStrength(value)
         }
-        guard stage == .calibrated else {
-            throw error(key, "stage '\(stage.rawValue)' is not calibrated, so it has no calibration penalty strength")
-        }
-        return lambda
     }
 
     /// The learning rate calibration used, when it was given or selected.
     func targetLearningRate(stage: PACNetStage) throws(WorkflowError) -> LearningRate? {
-        let key = "pacnet.target_learning_rate"
+        try calibrationSetting("pacnet.target_learning_rate", "learning rate", LearningRate.requirement, stage: stage) { (value) throws(SettingError) in
+            try LearningRate(value)
+        }
+    }
+
+    /// A number only a calibrated file records (`what` in messages), built by `make`.
+    private func calibrationSetting<Value>(_ key: String, _ what: String, _ requirement: String, stage: PACNetStage,
+                                           make: (Float) throws(SettingError) -> Value) throws(WorkflowError) -> Value? {
         guard let text = values[key] else { return nil }
-        guard let value = Float(text), let rate = try? LearningRate(value) else {
-            throw error(key, "\(WorkflowError.quoted(text)) is not a learning rate (\(LearningRate.requirement))")
+        guard let number = Float(text), let value = try? make(number) else {
+            throw error(key, "\(WorkflowError.quoted(text)) is not a \(what) (\(requirement))")
         }
         guard stage == .calibrated else {
-            throw error(key, "stage '\(stage.rawValue)' is not calibrated, so it has no calibration learning rate")
+            throw error(key, "stage '\(stage.rawValue)' is not calibrated, so it has no calibration \(what)")
         }
-        return rate
+        return value
     }
 
     // MARK: Helpers

@@ -3,16 +3,24 @@ import Testing
 
 /// `--ratio auto` / `--lambda auto` on `pacnet transfer` and `pacnet calibrate`.
 struct AutoSelectionCommandTests {
+    /// The source and target CSVs in `scratch`, and the model path.
+    static func files(_ scratch: Scratch) throws -> (source: String, target: String, model: String) {
+        (try scratch.write("source.csv", WorkflowCommandTests.sourceCSV), try scratch.write("target.csv", WorkflowCommandTests.targetCSV),
+         scratch.path("model.safetensors"))
+    }
+
+    /// The summary of a short `transfer` with `options`.
+    static func transfer(_ source: String, _ target: String, _ model: String, _ options: [String]) throws -> [String: Any] {
+        try jsonSummary(try ProcessTests.run([
+            "transfer", "--source", source, "--target", target, "--targets", "y", "--arch", "mlp:3-8-1:tanh",
+            "--source-epochs", "3", "--allocate-epochs", "2", "--target-epochs", "3", "--batch-size", "16",
+        ] + options + ["--out", model, "--json", "--quiet"]))
+    }
+
     @Test func transferChoosesRatioAndLambdaAndKeepsTheSourceExact() throws {
         try Scratch.with { scratch in
-            let source = try scratch.write("source.csv", WorkflowCommandTests.sourceCSV)
-            let target = try scratch.write("target.csv", WorkflowCommandTests.targetCSV)
-            let model = scratch.path("model.safetensors")
-            let transfer = try jsonSummary(try ProcessTests.run([
-                "transfer", "--source", source, "--target", target, "--targets", "y", "--arch", "mlp:3-8-1:tanh",
-                "--source-epochs", "3", "--allocate-epochs", "2", "--target-epochs", "3", "--batch-size", "16",
-                "--learning-rate", "0.01", "--ratio", "auto", "--lambda", "auto", "--out", model, "--json", "--quiet",
-            ]))
+            let (source, target, model) = try Self.files(scratch)
+            let transfer = try Self.transfer(source, target, model, ["--learning-rate", "0.01", "--ratio", "auto", "--lambda", "auto"])
             #expect(transfer.text("selection") == "ratio+lambda")
             #expect([0.5, 0.7, 0.8, 0.9].contains(try #require(transfer.number("ratio"))))
             #expect([0, 1e-4, 1e-3, 1e-2, 1e-1].contains { abs($0 - (transfer.number("lambda") ?? -1)) < 1e-9 })
@@ -50,14 +58,8 @@ struct AutoSelectionCommandTests {
 
     @Test func transferWithOwnBiasesAndASelectedLearningRateKeepsTheSourceExact() throws {
         try Scratch.with { scratch in
-            let source = try scratch.write("source.csv", WorkflowCommandTests.sourceCSV)
-            let target = try scratch.write("target.csv", WorkflowCommandTests.targetCSV)
-            let model = scratch.path("model.safetensors")
-            let transfer = try jsonSummary(try ProcessTests.run([
-                "transfer", "--source", source, "--target", target, "--targets", "y", "--arch", "mlp:3-8-1:tanh",
-                "--source-epochs", "3", "--allocate-epochs", "2", "--target-epochs", "3", "--batch-size", "16",
-                "--own-biases", "--target-learning-rate", "auto", "--out", model, "--json", "--quiet",
-            ]))
+            let (source, target, model) = try Self.files(scratch)
+            let transfer = try Self.transfer(source, target, model, ["--own-biases", "--target-learning-rate", "auto"])
             #expect(transfer.text("selection") == "learning_rate" && transfer.text("own_biases") == "yes")
             #expect([3e-4, 1e-3, 3e-3].contains { abs($0 - (transfer.number("target_learning_rate") ?? -1)) < 1e-9 })
             #expect(transfer.number("source_rmse_allocated") == transfer.number("source_rmse_after_transfer"))

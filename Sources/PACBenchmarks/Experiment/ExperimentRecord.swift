@@ -124,10 +124,10 @@ public struct SelectionOutcome: Sendable, Equatable {
     /// `auto-λ` when one is; `+lr` when the learning rate is selected too (`auto-lr` when it
     /// alone is, as for fine-tuning).
     public func label(for method: TransferMethod) -> String {
-        let settings = (autoRatio || !method.usesRatio) && (autoLambda || !method.usesLambda) && (autoRatio || autoLambda)
-            ? "auto" : autoRatio ? "auto-r" : autoLambda ? "auto-λ" : ""
-        guard autoLearningRate else { return settings }
-        return settings.isEmpty ? "auto-lr" : settings + "+lr"
+        let all = (autoRatio || !method.usesRatio) && (autoLambda || !method.usesLambda)
+        let settings = !(autoRatio || autoLambda) ? nil : all ? "auto" : autoRatio ? "auto-r" : "auto-λ"
+        guard autoLearningRate else { return settings ?? "auto" }
+        return settings.map { $0 + "+lr" } ?? "auto-lr"
     }
 }
 
