@@ -30,11 +30,15 @@ public struct PACNetModel<Network: Layer> {
     /// The source's own values of the entries the target retrained in full (empty unless
     /// calibrated with `TargetFreedom.ownBiases`).
     public let sourceCopies: SourceCopies
+    /// The head calibration trains in a multi-task network (1, or a later task's head when the
+    /// "source" is every task of a `TaskChain` so far).
+    public let targetHead: Int
 
-    public init(network: Network, masks: WeightMasks, sourceCopies: SourceCopies = .none) {
+    public init(network: Network, masks: WeightMasks, sourceCopies: SourceCopies = .none, targetHead: Int = TaskSide.target.head) {
         self.network = network
         self.masks = masks
         self.sourceCopies = sourceCopies
+        self.targetHead = targetHead
     }
 
     /// Stage 1: a pruned copy of a trained source network.
@@ -54,7 +58,7 @@ public struct PACNetModel<Network: Layer> {
         TaskHeads.select(.source, in: network)
         defer { network.parameters().forEach { $0.unfreeze() } }
         try schedule.train(network, on: source, loss: loss, rng: &rng)
-        return PACNetModel(network: network, masks: masks, sourceCopies: sourceCopies)
+        return PACNetModel(network: network, masks: masks, sourceCopies: sourceCopies, targetHead: targetHead)
     }
 
     /// Stage 3: a calibrated copy for the target task. Only pruned entries (and a multi-task
@@ -65,25 +69,10 @@ public struct PACNetModel<Network: Layer> {
     public func calibrated(on target: Dataset, loss: Loss, schedule: TrainingSchedule, lambda: PenaltyStrength,
                            freedom: TargetFreedom = .prunedWeights,
                            rng: inout RandomGenerator) throws(TrainingError) -> PACNetModel {
-        let network = self.network.clone()
-        network.parameters().forEach { $0.freeze() }
-        for (parameter, mask) in masks.inverted().parameters(of: network) { parameter.updateMask = mask }
-        TaskHeads.parameters(of: .target, in: network).forEach { $0.unfreeze() }
-        var copies = sourceCopies
-        if freedom == .ownBiases {
-            // A network calibrated before already holds target values; its copies stay the source's.
-            if copies.isEmpty { copies = SourceCopies.capture(from: network) }
-            SourceCopies.parameters(in: network).forEach { $0.parameter.unfreeze() }
-        }
-        TaskHeads.select(.target, in: network)
-        defer { network.parameters().forEach { $0.unfreeze() } }
-        let objective: Objective = lambda.value > 0 ? .penalized(by: Penalty.prunedL2(network, masks: masks, lambda: lambda.value)) : .dataLoss
-        func train() throws(TrainingError) {
-            _ = try schedule.train(network, on: target, loss: loss, objective: objective, rng: &rng)
-        }
-        // The statistics are the source's unless the target has its own copy of them.
-        if freedom == .ownBiases { try train() } else { try network.withStatisticsFrozen(train) }
-        return PACNetModel(network: network, masks: masks, sourceCopies: copies)
+        // The general case is a chain: the source plus one added task, owning every pruned entry.
+        let chain = try TaskChain(allocated: self).adding(TaskSide.target.rawValue, on: target, loss: loss, schedule: schedule,
+                                                          lambda: lambda, freedom: freedom, head: targetHead, rng: &rng)
+        return PACNetModel(network: chain.network, masks: masks, sourceCopies: chain.copies[0], targetHead: targetHead)
     }
 
     /// The source model: a copy of the network with pruned entries zeroed and the source's own

@@ -8,7 +8,7 @@ struct PACNetCommand: ParsableCommand {
         commandName: "pacnet",
         abstract: "PAC-Net transfer learning: prune, allocate, calibrate — one network for two tasks.",
         version: "0.1.0",
-        subcommands: [FriedmanCommand.self, PendulumCommand.self, BurgersCommand.self, ShapesCommand.self, SuiteCommand.self, BenchCommand.self, TrainCommand.self, PruneCommand.self, AllocateCommand.self,
+        subcommands: [FriedmanCommand.self, PendulumCommand.self, BurgersCommand.self, ShapesCommand.self, ChainCommand.self, SuiteCommand.self, BenchCommand.self, TrainCommand.self, PruneCommand.self, AllocateCommand.self,
                       CalibrateCommand.self, TransferCommand.self, EvaluateCommand.self, PredictCommand.self, InfoCommand.self])
 
     /// Runs the command. Every failure exits with status 1, whether the command line was

@@ -68,10 +68,13 @@ public enum Architecture: Sendable, Equatable, CustomStringConvertible {
 
     /// The outputs serving `task`: an MLP's last layer serves both; a ResNet has a head per task,
     /// and none yet (nil: a transfer adds one of any width) for the target of a single-task model.
-    public func outputWidth(for task: TaskSide) -> Int? {
+    public func outputWidth(for task: TaskSide) -> Int? { outputWidth(forHead: task.head) }
+
+    /// The outputs of head `head` (task `head` of a chain); an MLP's one output layer serves every task.
+    public func outputWidth(forHead head: Int) -> Int? {
         switch self {
         case .mlp(let sizes, _): sizes[sizes.count - 1]
-        case .resnet(let resnet): resnet.headOutputs.indices.contains(task.head) ? resnet.headOutputs[task.head] : nil
+        case .resnet(let resnet): resnet.headOutputs.indices.contains(head) ? resnet.headOutputs[head] : nil
         }
     }
 

@@ -14,16 +14,26 @@ extension ModelFile {
     /// `nn.Linear` initialization, from the seed's `workflow/target-head` stream); every other
     /// value is shared with this model unchanged.
     public func addingTargetHead(outputs: Int, seed: UInt64) throws(WorkflowError) -> ModelFile {
-        guard case .resnet(var resnet) = architecture, resnet.headOutputs.count == 1,
-              let model = network as? MultiHeadModel<ResNet> else {
+        guard case .resnet(let resnet) = architecture, resnet.headOutputs.count == 1 else {
             throw WorkflowError("architecture \(architecture) already has a target head")
         }
-        var rng = RandomGenerator(seed: seed, stream: "workflow/target-head")
+        return try addingHead(outputs: outputs, seed: seed, stream: "workflow/target-head")
+    }
+
+    /// The model with one more head, of `outputs` attributes (PyTorch's `nn.Linear`
+    /// initialization from the seed's `stream`), for a new task; an MLP is returned unchanged
+    /// (its one output layer serves every task).
+    public func addingHead(outputs: Int, seed: UInt64, stream: String) throws(WorkflowError) -> ModelFile {
+        guard case .resnet(var resnet) = architecture else { return self }
+        guard let model = network as? MultiHeadModel<ResNet>, resnet.headOutputs.count < ResNetArchitecture.maxHeads else {
+            throw WorkflowError("architecture \(architecture) cannot take another head (at most \(ResNetArchitecture.maxHeads))")
+        }
+        var rng = RandomGenerator(seed: seed, stream: stream)
         let head = Linear(inFeatures: model.backbone.featureCount, outFeatures: outputs, rng: &rng)
         resnet.headOutputs.append(outputs)
         var result = self
         result.architecture = .resnet(resnet)
-        result.network = MultiHeadModel(backbone: model.backbone.clone(), heads: [model.heads[0].clone(), head])
+        result.network = MultiHeadModel(backbone: model.backbone.clone(), heads: model.heads.map { $0.clone() } + [head])
         return result
     }
 }

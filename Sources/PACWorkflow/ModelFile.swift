@@ -41,6 +41,17 @@ public struct ModelFile {
     public var lambda: PenaltyStrength?
     /// The calibration learning rate, when given or selected (else the schedule's).
     public var learningRate: LearningRate?
+    /// The targets added after the first (`pacnet calibrate --task`), in order: a chain of
+    /// tasks on one network (`TaskChain`). Empty for PAC-Net's two tasks.
+    public var chainTasks: [ChainTaskRecord] = []
+    /// Which other tasks' entries each target of a chain reads (`pacnet.chain_reading`).
+    public var chainReading = ChainReading.earlierTasks
+    /// Which task owns each masked entry, for a chain (stored as `<param>_task`: 0 the source,
+    /// 1 the target, 2 the first added task, ...). Nil for two tasks, whose masks say it.
+    public var ownership: TaskOwnership?
+    /// The own biases, normalization parameters and statistics of targets before the last, by
+    /// task name (stored as `<name>_<task>`), when a later task trained its own.
+    public var targetCopies: [String: SourceCopies] = [:]
     /// Metadata keys of other tools, kept as they are.
     public var extraMetadata: [String: String] = [:]
 
@@ -57,6 +68,7 @@ public struct ModelFile {
         guard stage.sides.contains(task) else {
             throw WorkflowError("this model is at stage '\(stage.rawValue)' and serves only the source task; calibrate it for the target task")
         }
+        guard chainTasks.isEmpty else { return chainModel(for: task.head) }
         return Self.view(network, masks: masks, sourceCopies: sourceCopies, task: task)
     }
 
@@ -85,12 +97,20 @@ public struct ModelFile {
         var tensors = network.stateDict().map { (name: $0.name, tensor: $0.value) }
         for (name, mask) in masks?.masks ?? [] { tensors.append((name + "_mask", mask)) }
         for (name, value) in sourceCopies.values { tensors.append((name + Self.sourceCopySuffix, value)) }
+        for (name, owner) in ownership?.owners ?? [] { tensors.append((name + Self.ownerSuffix, owner)) }
+        for task in taskNames.dropFirst() {
+            for (name, value) in targetCopies[task]?.values ?? [] { tensors.append((name + "_" + task, value)) }
+        }
         var metadata = extraMetadata
         metadata["format"] = "pt"
         metadata["pacnet.version"] = ModelMetadata.version
         metadata["pacnet.architecture"] = architecture.description
         metadata["pacnet.stage"] = stage.rawValue
-        metadata["pacnet.tasks"] = stage.sides.map(\.rawValue).joined(separator: ",")
+        metadata["pacnet.tasks"] = taskNames.joined(separator: ",")
+        if !chainTasks.isEmpty {
+            metadata["pacnet.chain"] = ChainTaskRecord.json(chainTasks)
+            metadata["pacnet.chain_reading"] = chainReading.rawValue
+        }
         metadata["pacnet.loss"] = loss.rawValue
         if let standardization { metadata["pacnet.standardization"] = standardization.json }
         if let features { metadata["pacnet.features"] = ModelFile.jsonList(features) }
@@ -173,32 +193,61 @@ public struct ModelFile {
             firstMask = firstMask ?? stored
             used.insert(stored)
         }
-        // The source's own copies: entries of the network, checked like them.
-        var copies: [(name: String, value: Tensor)] = []
-        for (entryName, current) in network.stateDict() {
-            let stored = storedName(entryName) + sourceCopySuffix
-            guard let tensor = file[stored] else { continue }
-            let quoted = WorkflowError.quoted(stored)
-            guard network.parameter(named: entryName)?.role != .weight else {
-                throw WorkflowError("\(name): \(quoted) is a source copy of a weight; only biases, normalization parameters and statistics have one")
+        // The tasks of a chain, in order (`pacnet.chain` adds targets after the first).
+        let stage = try metadata.stage(firstMask: firstMask)
+        let loss = try metadata.loss(architecture: architecture)
+        let chainTasks = try metadata.chain(architecture: architecture, loss: loss, stage: stage)
+        try metadata.checkTasks(stage: stage, chain: chainTasks)
+        if chainTasks.isEmpty, metadata.values["pacnet.chain_reading"] != nil {
+            throw metadata.error("pacnet.chain_reading", "the file has no added tasks (pacnet.chain) whose reading it could describe")
+        }
+        let taskNames = stage.sides.map(\.rawValue) + chainTasks.map(\.name)
+        // Own copies of biases, normalization parameters and statistics: the source's
+        // (`_source`) and those of targets before the last (`_<task>`), checked like the entries.
+        var copies: [String: [(name: String, value: Tensor)]] = [:]
+        // (A file before calibration has no copies; one claiming a source copy is refused below.)
+        for task in stage == .calibrated ? Array(taskNames.dropLast()) : [TaskSide.source.rawValue] {
+            for (entryName, current) in network.stateDict() {
+                let stored = storedName(entryName) + "_" + task
+                guard let tensor = file[stored] else { continue }
+                let quoted = WorkflowError.quoted(stored)
+                guard network.parameter(named: entryName)?.role != .weight else {
+                    throw WorkflowError("\(name): \(quoted) is a \(task) copy of a weight; only biases, normalization parameters and statistics have one")
+                }
+                guard tensor.shape == current.shape else {
+                    throw WorkflowError("\(name): tensor \(quoted) has shape \(tensor.shape), but \(WorkflowError.quoted(storedName(entryName))) has \(current.shape)")
+                }
+                guard tensor.isFinite else { throw WorkflowError("\(name): tensor \(quoted) contains NaN or infinite values") }
+                if entryName.hasSuffix("running_var"), !tensor.allSatisfy({ $0 >= 0 }) {
+                    throw WorkflowError("\(name): tensor \(quoted) holds a negative variance")
+                }
+                copies[task, default: []].append((entryName, tensor))
+                used.insert(stored)
             }
-            guard tensor.shape == current.shape else {
-                throw WorkflowError("\(name): tensor \(quoted) has shape \(tensor.shape), but \(WorkflowError.quoted(storedName(entryName))) has \(current.shape)")
+        }
+        // A chain's owners: one per masked weight, integers naming a task.
+        var owners: [(name: String, owner: Tensor)] = []
+        for (parameterName, mask) in masks {
+            let stored = storedName(parameterName) + ownerSuffix
+            guard let owner = file[stored] else {
+                guard chainTasks.isEmpty else { throw WorkflowError("\(name) has no tensor \(WorkflowError.quoted(stored)), which a model of \(taskNames.count) tasks needs") }
+                continue
             }
-            guard tensor.isFinite else { throw WorkflowError("\(name): tensor \(quoted) contains NaN or infinite values") }
-            if entryName.hasSuffix("running_var"), !tensor.allSatisfy({ $0 >= 0 }) {
-                throw WorkflowError("\(name): tensor \(quoted) holds a negative variance")
+            guard !chainTasks.isEmpty else {
+                throw WorkflowError("\(name): tensor \(WorkflowError.quoted(stored)) assigns entries to tasks, but the file has no added tasks (pacnet.chain)")
             }
-            copies.append((entryName, tensor))
+            guard owner.shape == mask.shape,
+                  zip(owner.scalars, mask.scalars).allSatisfy({ o, m in o == o.rounded() && o >= 0 && Int(o) < taskNames.count && (o == 0) == (m == 1) }) else {
+                throw WorkflowError("\(name): tensor \(WorkflowError.quoted(stored)) must have shape \(mask.shape) and hold task numbers "
+                    + "0...\(taskNames.count - 1), 0 exactly where the mask keeps the entry for the source")
+            }
+            owners.append((parameterName, owner))
             used.insert(stored)
         }
         if let unexpected = file.names.first(where: { !used.contains($0) }) {
             throw WorkflowError("\(name): unexpected tensor \(WorkflowError.quoted(unexpected)) for architecture \(architecture)")
         }
 
-        let stage = try metadata.stage(firstMask: firstMask)
-        try metadata.checkTasks(stage: stage)
-        let loss = try metadata.loss(architecture: architecture)
         var model = ModelFile(architecture: architecture, network: network, stage: stage, loss: loss)
         if !masks.isEmpty {
             // Checked above: only 0 and 1, so this initializer's precondition holds.
@@ -210,12 +259,25 @@ public struct ModelFile {
             }
             model.masks = weightMasks
         }
-        if !copies.isEmpty {
+        if let (task, entries) = copies.first(where: { !$0.value.isEmpty }) {
             guard stage == .calibrated, model.masks != nil else {
-                throw WorkflowError("\(name): tensors such as \(WorkflowError.quoted(storedName(copies[0].name) + sourceCopySuffix)) hold a source copy, "
+                throw WorkflowError("\(name): tensors such as \(WorkflowError.quoted(storedName(entries[0].name) + "_" + task)) hold a \(task) copy, "
                     + "which only a calibrated model with masks has (this one is at stage '\(stage.rawValue)'\(model.masks == nil ? " without masks" : ""))")
             }
-            model.sourceCopies = SourceCopies(copies)
+            model.sourceCopies = SourceCopies(copies[TaskSide.source.rawValue] ?? [])
+            for task in taskNames.dropFirst() { if let entries = copies[task] { model.targetCopies[task] = SourceCopies(entries) } }
+        }
+        if !chainTasks.isEmpty {
+            let ownership = TaskOwnership(owners)
+            if let idle = taskNames.indices.first(where: { ownership.count(ownedBy: $0) == 0 }) {
+                throw WorkflowError("\(name): task \(WorkflowError.quoted(taskNames[idle])) owns no entry of the network (tensors '<parameter>\(ownerSuffix)')")
+            }
+            if case .resnet(let resnet) = architecture, resnet.headOutputs.count != taskNames.count {
+                throw WorkflowError("\(name): architecture \(architecture) has \(resnet.headOutputs.count) heads, but the file serves \(taskNames.count) tasks (\(taskNames.joined(separator: ", ")))")
+            }
+            model.ownership = ownership
+            model.chainTasks = chainTasks
+            model.chainReading = try metadata.chainReading()
         }
         model.features = try metadata.features(architecture: architecture)
         model.targets = try metadata.targets(architecture: architecture, loss: loss, features: model.features)
@@ -231,6 +293,8 @@ public struct ModelFile {
 
     /// The suffix of a source copy's tensor name (`layers.0.bias_source`).
     public static let sourceCopySuffix = "_source"
+    /// The suffix of the tensor naming each entry's owning task in a chain (`layers.0.weight_task`).
+    public static let ownerSuffix = "_task"
 
     static func jsonList(_ names: [String]) -> String {
         String(decoding: (try? JSONSerialization.data(withJSONObject: names)) ?? Data("[]".utf8), as: UTF8.self)

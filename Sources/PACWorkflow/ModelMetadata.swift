@@ -14,7 +14,7 @@ struct ModelMetadata {
     static let keys = [
         "pacnet.version", "pacnet.architecture", "pacnet.stage", "pacnet.tasks", "pacnet.loss", "pacnet.features",
         "pacnet.targets", "pacnet.target_task_targets", "pacnet.standardization", "pacnet.image_size", "pacnet.ratio",
-        "pacnet.lambda", "pacnet.target_learning_rate",
+        "pacnet.lambda", "pacnet.target_learning_rate", "pacnet.chain", "pacnet.chain_reading",
     ]
 
     let values: [String: String]
@@ -64,11 +64,71 @@ struct ModelMetadata {
         return stage
     }
 
-    /// `pacnet.tasks`, if present, lists exactly the tasks the stage serves.
-    func checkTasks(stage: PACNetStage) throws(WorkflowError) {
-        let expected = stage.sides.map(\.rawValue).joined(separator: ",")
+    /// `pacnet.tasks`, if present, lists exactly the tasks the stage serves, then those of `pacnet.chain`.
+    func checkTasks(stage: PACNetStage, chain: [ChainTaskRecord]) throws(WorkflowError) {
+        let expected = (stage.sides.map(\.rawValue) + chain.map(\.name)).joined(separator: ",")
         guard let text = values["pacnet.tasks"], text != expected else { return }
-        throw error("pacnet.tasks", "\(WorkflowError.quoted(text)) disagrees with stage '\(stage.rawValue)', which serves \(expected)")
+        throw error("pacnet.tasks", "\(WorkflowError.quoted(text)) disagrees with stage '\(stage.rawValue)'\(chain.isEmpty ? ", which serves" : " and pacnet.chain, which serve") \(expected)")
+    }
+
+    /// Which entries the targets of a chain read (`pacnet.chain_reading`; `nested` when absent).
+    func chainReading() throws(WorkflowError) -> ChainReading {
+        guard let text = values["pacnet.chain_reading"] else { return .earlierTasks }
+        guard let reading = ChainReading(rawValue: text) else {
+            throw error("pacnet.chain_reading", "\(WorkflowError.quoted(text)) is not \(Self.alternatives(ChainReading.allCases.map(\.rawValue)))")
+        }
+        return reading
+    }
+
+    /// The targets added after the first (`pacnet.chain`): a JSON list of objects with a new,
+    /// valid `name`, a `lambda`, optionally `targets` (the task's output names) and
+    /// `learning_rate`, and a `freedom`. Only a calibrated file has them.
+    func chain(architecture: Architecture, loss: Loss, stage: PACNetStage) throws(WorkflowError) -> [ChainTaskRecord] {
+        let key = "pacnet.chain"
+        guard let text = values[key] else { return [] }
+        guard let value = SafetensorsJSONValue(parsing: text), case .array(let elements) = value else {
+            throw error(key, "\(WorkflowError.quoted(text)) is not a JSON list of task objects")
+        }
+        guard stage == .calibrated else { throw error(key, "stage '\(stage.rawValue)' is not calibrated, so it has no added tasks") }
+        var records: [ChainTaskRecord] = []
+        for (index, element) in elements.enumerated() {
+            let position = "task \(index + 1) of \(elements.count)"
+            guard case .object(let fields) = element else { throw error(key, "\(position) is not a JSON object") }
+            var name: String?, targets: [String]?, lambda: PenaltyStrength?, rate: LearningRate?, freedom: TargetFreedom?
+            for (field, value) in fields {
+                switch (field, value) {
+                case ("name", .string(let text)): name = text
+                case ("targets", .array(let items)):
+                    targets = []
+                    for item in items {
+                        guard case .string(let target) = item, !target.isEmpty, !targets!.contains(target) else {
+                            throw error(key, "\(position): targets must be distinct, non-empty strings")
+                        }
+                        targets!.append(target)
+                    }
+                case ("lambda", .number(let text)): lambda = Float(text).flatMap { try? PenaltyStrength($0) }
+                case ("learning_rate", .number(let text)): rate = Float(text).flatMap { try? LearningRate($0) }
+                case ("freedom", .string(let text)): freedom = TargetFreedom(rawValue: text)
+                default: throw error(key, "\(position): unexpected field \(WorkflowError.quoted(field)) or value")
+                }
+            }
+            guard let name else { throw error(key, "\(position) has no name") }
+            do { try ChainTaskRecord.checkName(name) } catch { throw self.error(key, "\(position): \(error.description)") }
+            guard !records.contains(where: { $0.name == name }) else { throw error(key, "names task \(WorkflowError.quoted(name)) twice") }
+            guard let lambda else { throw error(key, "task \(WorkflowError.quoted(name)) has no valid lambda (\(PenaltyStrength.requirement))") }
+            guard fields.allSatisfy({ $0.key != "learning_rate" }) || rate != nil else {
+                throw error(key, "task \(WorkflowError.quoted(name)) has an invalid learning_rate (\(LearningRate.requirement))")
+            }
+            guard let freedom else {
+                throw error(key, "task \(WorkflowError.quoted(name)) has no freedom (\(TargetFreedom.allCases.map(\.rawValue).joined(separator: " or ")))")
+            }
+            if let targets {
+                try checkOutputs(targets, "\(key) task \(WorkflowError.quoted(name))", architecture: architecture, loss: loss,
+                                 head: TaskSide.target.head + 1 + index, task: name)
+            }
+            records.append(ChainTaskRecord(name: name, targets: targets, lambda: lambda, learningRate: rate, freedom: freedom))
+        }
+        return records
     }
 
     /// The loss (`mse` when not given); an image architecture learns 0/1 attributes (`bce`).
@@ -99,7 +159,7 @@ struct ModelMetadata {
     func targets(architecture: Architecture, loss: Loss, features: [String]?) throws(WorkflowError) -> [String]? {
         let key = "pacnet.targets"
         guard let names = try names(key) else { return nil }
-        try checkOutputs(names, key, architecture: architecture, loss: loss, task: .source)
+        try checkOutputs(names, key, architecture: architecture, loss: loss, head: TaskSide.source.head, task: TaskSide.source.rawValue)
         if let features, let both = names.first(where: features.contains) {
             throw error(key, "\(WorkflowError.quoted(both)) is also a feature column (pacnet.features)")
         }
@@ -114,7 +174,7 @@ struct ModelMetadata {
         guard stage.sides.contains(.target) else {
             throw error(key, "stage '\(stage.rawValue)' serves only the source task; its target task has no names before calibration")
         }
-        try checkOutputs(names, key, architecture: architecture, loss: loss, task: .target)
+        try checkOutputs(names, key, architecture: architecture, loss: loss, head: TaskSide.target.head, task: TaskSide.target.rawValue)
         return names
     }
 
@@ -212,19 +272,19 @@ struct ModelMetadata {
         return names
     }
 
-    /// `mse` and `bce` name every output of `task`; `ce` names its one class column.
-    private func checkOutputs(_ names: [String], _ key: String, architecture: Architecture, loss: Loss, task: TaskSide) throws(WorkflowError) {
+    /// `mse` and `bce` name every output of `task` (answering through `head`); `ce` names its one class column.
+    private func checkOutputs(_ names: [String], _ key: String, architecture: Architecture, loss: Loss, head: Int, task: String) throws(WorkflowError) {
         if loss == .crossEntropy {
             guard names.count == 1 else {
                 throw error(key, "has \(Self.count(names.count, "name")), but loss ce has exactly one class column")
             }
             return
         }
-        guard let outputs = architecture.outputWidth(for: task) else {
-            throw error(key, "names the \(task.rawValue) task's outputs, but the architecture has no head for it")
+        guard let outputs = architecture.outputWidth(forHead: head) else {
+            throw error(key, "names the \(task) task's outputs, but the architecture has no head for it")
         }
         guard names.count == outputs else {
-            let whose = architecture.takesImages ? " for the \(task.rawValue) task" : ""
+            let whose = architecture.takesImages ? " for the \(task) task" : ""
             throw error(key, "has \(Self.count(names.count, "name")), but the architecture has \(Self.count(outputs, "output"))\(whose)")
         }
     }

@@ -2,10 +2,10 @@ import PACEngine
 import PACNN
 
 /// A ResNet for image attributes: a `ResNet` backbone and one linear head per task (head 0 the
-/// source task's attributes, head 1 the target task's). A single-task model has one head; a
-/// transfer from it adds the target head.
+/// source task's attributes, head 1 the target task's, head k the k-th task of a chain). A
+/// single-task model has one head; a transfer from it adds the target head.
 ///
-/// Written `resnet:<blocks>:<w1>-<w2>-...:<channels>:heads=<source>[,<target>]`, e.g.
+/// Written `resnet:<blocks>:<w1>-<w2>-...:<channels>:heads=<source>[,<target>,...]`, e.g.
 /// `resnet:1:16-32-64:3:heads=40,5` (the ResNet-8 of the `shapes` benchmark, RGB input, 40
 /// source and 5 target attributes) or `resnet:1:16-32-64:3:heads=40` (one task).
 public struct ResNetArchitecture: Sendable, Equatable, CustomStringConvertible {
@@ -19,11 +19,13 @@ public struct ResNetArchitecture: Sendable, Equatable, CustomStringConvertible {
     public var headOutputs: [Int]
 
     static let keyword = "resnet"
-    static let grammar = "resnet:<blocks>:<w1>-<w2>-...:<channels>:heads=<source outputs>[,<target outputs>]"
+    static let grammar = "resnet:<blocks>:<w1>-<w2>-...:<channels>:heads=<source outputs>[,<target outputs>,...]"
+    /// The most heads (tasks) a ResNet file may have.
+    public static let maxHeads = 64
 
     /// The `shapes` benchmark's ResNet-8 by default (one block per stage, widths 16-32-64).
     public init(blocksPerStage: Int = 1, widths: [Int] = [16, 32, 64], channels: Int, headOutputs: [Int]) {
-        precondition((1...2).contains(headOutputs.count), "a source and possibly a target head, got \(headOutputs.count) heads")
+        precondition((1...Self.maxHeads).contains(headOutputs.count), "1 to \(Self.maxHeads) heads, got \(headOutputs.count)")
         self.blocksPerStage = blocksPerStage
         self.widths = widths
         self.channels = channels
@@ -56,7 +58,7 @@ public struct ResNetArchitecture: Sendable, Equatable, CustomStringConvertible {
         channels = try part(2, defaults?.channels) { Int($0).flatMap { $0 > 0 ? $0 : nil } }
         headOutputs = try part(3, defaults?.headOutputs) { text in
             guard text.hasPrefix("heads="), let heads = positive(String(text.dropFirst("heads=".count)), separator: ","),
-                  (1...2).contains(heads.count) else { return nil }
+                  (1...Self.maxHeads).contains(heads.count) else { return nil }
             return heads
         }
     }

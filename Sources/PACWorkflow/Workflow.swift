@@ -113,8 +113,14 @@ public enum Workflow {
 
     /// Scores a model's `task` network on labelled data.
     public static func evaluate(_ model: ModelFile, data: LabeledData, task: TaskSide) throws(WorkflowError) -> Score {
-        let network = try model.model(for: task)
-        try check(data, fits: model, task: task)
+        try evaluate(model, data: data, task: task.rawValue)
+    }
+
+    /// Scores the network of the model's task named `task` (any task of a chain) on labelled data.
+    public static func evaluate(_ model: ModelFile, data: LabeledData, task: String) throws(WorkflowError) -> Score {
+        let network = try model.model(forTask: task)
+        try check(data, fits: model.architecture, loss: model.loss, head: try model.taskIndex(task), task: task)
+        try checkImageSize(data.inputs, file: data.path ?? "the data", fit: model)
         return Score.of(network, on: data, loss: model.loss, standardization: model.standardization)
     }
 
@@ -130,15 +136,21 @@ public enum Workflow {
 
     /// Checks that data and architecture agree in inputs, loss and (for `task`) outputs.
     public static func check(_ data: LabeledData, fits architecture: Architecture, loss: Loss, task: TaskSide = .source) throws(WorkflowError) {
+        try check(data, fits: architecture, loss: loss, head: task.head, task: task.rawValue)
+    }
+
+    /// Checks that data and architecture agree in inputs, loss and the outputs of head `head`
+    /// (serving the task named `task`).
+    public static func check(_ data: LabeledData, fits architecture: Architecture, loss: Loss, head: Int, task: String) throws(WorkflowError) {
         let inputFile = data.path ?? "the data", labelFile = data.labelsPath ?? inputFile
         try checkInputs(data.inputs, file: inputFile, featureNames: data.featureNames, fit: architecture)
         if architecture.takesImages && loss != .bce {
             throw WorkflowError("architecture \(architecture) learns 0/1 attributes with --loss bce, not --loss \(loss.rawValue)")
         }
         // A single-task image model gets its target head, of the data's width, in the transfer.
-        guard let outputs = architecture.outputWidth(for: task) else { return }
+        guard let outputs = architecture.outputWidth(forHead: head) else { return }
         // A multi-head network has outputs per task; name the task so the head is clear.
-        let whose = architecture.takesImages ? " for the \(task.rawValue) task" : ""
+        let whose = architecture.takesImages ? " for the \(task) task" : ""
         switch loss {
         case .mse, .bce:
             guard data.targets.shape[1] == outputs else {
@@ -191,7 +203,7 @@ public enum Workflow {
         }
     }
 
-    private static func checkImageSize(_ inputs: Tensor, file: String, fit model: ModelFile) throws(WorkflowError) {
+    static func checkImageSize(_ inputs: Tensor, file: String, fit model: ModelFile) throws(WorkflowError) {
         guard let expected = model.imageSize, let size = ImageSize(inputs: inputs), size != expected else { return }
         throw WorkflowError("the model was trained on \(expected) images, but \(file) holds \(size) images (height x width)")
     }

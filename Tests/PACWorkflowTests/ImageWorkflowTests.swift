@@ -26,7 +26,9 @@ struct ImageWorkflowTests {
         // One head: a single-task image model.
         #expect(try Architecture(parsing: "resnet:1:8:3:heads=5").outputWidth(for: .source) == 5)
         #expect(try Architecture(parsing: "resnet:1:8:3:heads=5").outputWidth(for: .target) == nil)
-        for bad in ["resnet", "resnet:1:16-32-64:3", "resnet:0:8:3:heads=1,1", "resnet:1:8--16:3:heads=1,1", "resnet:1:8:3:heads=1,2,3",
+        // A chain of tasks has a head per task.
+        #expect(try Architecture(parsing: "resnet:1:8:3:heads=1,2,3").outputWidth(forHead: 2) == 3)
+        for bad in ["resnet", "resnet:1:16-32-64:3", "resnet:0:8:3:heads=1,1", "resnet:1:8--16:3:heads=1,1",
                     "resnet:1:8:3:heads=1,0", "resnet:1:8:3:outs=1,1", "resnet:1:8:3:heads=1,1:x", "resnets:1:8:3:heads=1,1"] {
             let error = workflowError { try Architecture(parsing: bad) }
             #expect(error?.description.contains("'\(bad)' is not of the form") == true, "\(bad): \(String(describing: error))")

@@ -42,6 +42,25 @@ public struct WeightMasks: Sendable {
         }
     }
 
+    /// Sets the entries where the mask is `value` to +0.0 (`zeroPruned` zeroes where it is 0).
+    public func zeroPruned(in model: some Module, where value: Float) {
+        for (parameter, mask) in parameters(of: model) where mask.scalars.contains(value) {
+            parameter.value = parameter.value.zipWith(mask) { w, m in m == value ? 0 : w }
+        }
+    }
+
+    /// Copies the entries where the mask is 1 from the same parameters of `original`.
+    public func restore(in model: some Module, from original: some Module) {
+        for (name, mask) in masks where mask.scalars.contains(1) {
+            guard let parameter = model.parameter(named: name), let source = original.parameter(named: name)?.value else {
+                preconditionFailure("model has no parameter '\(name)'")
+            }
+            var values = parameter.value
+            for i in 0..<mask.count where mask.scalars[i] == 1 { values.scalars[i] = source.scalars[i] }
+            parameter.value = values
+        }
+    }
+
     /// 1 - mask for every masked parameter: the entries free for the target task.
     public func inverted() -> WeightMasks {
         WeightMasks(masks.map { ($0.name, $0.mask.map { 1 - $0 }) })

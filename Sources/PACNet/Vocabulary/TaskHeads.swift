@@ -6,16 +6,22 @@ import PACNN
 /// single-output networks, whose last layer is shared by both tasks.
 public enum TaskHeads {
     /// Makes `side`'s head the active head of a multi-task network.
-    public static func select(_ side: TaskSide, in model: some Layer) {
+    public static func select(_ side: TaskSide, in model: some Layer) { select(head: side.head, in: model) }
+
+    /// Makes head `head` (task `head` of a `TaskChain`) the active head of a multi-task network.
+    public static func select(head: Int, in model: some Layer) {
         guard let network = model as? any MultiTaskNetwork else { return }
-        precondition(network.headCount > side.head, "transfer needs a network with a head \(side.head) (it has \(network.headCount))")
-        network.activeHead = side.head
+        precondition(network.headCount > head, "transfer needs a network with a head \(head) (it has \(network.headCount))")
+        network.activeHead = head
     }
 
     /// The parameters of `side`'s head, or none for a single-output network.
-    public static func parameters(of side: TaskSide, in model: some Layer) -> [Parameter] {
+    public static func parameters(of side: TaskSide, in model: some Layer) -> [Parameter] { parameters(ofHead: side.head, in: model) }
+
+    /// The parameters of head `head`, or none for a single-output network.
+    public static func parameters(ofHead head: Int, in model: some Layer) -> [Parameter] {
         guard let network = model as? any MultiTaskNetwork else { return [] }
-        return network.headParameters(side.head)
+        return network.headParameters(head)
     }
 
     /// The parameters of every head, or none for a single-output network.

@@ -19,12 +19,14 @@ struct InfoCommand: ParsableCommand {
         var fields: [(String, SummaryValue)] = [
             ("model", .text(model)), ("architecture", .text(file.architecture.description)),
             ("parameters", .integer(file.network.parameterCount)), ("stage", .text(file.stage.rawValue)),
-            ("tasks", .text(file.stage.sides.map(\.rawValue).joined(separator: ","))), ("loss", .text(file.loss.rawValue)),
+            ("tasks", .text(file.taskNames.joined(separator: ","))), ("loss", .text(file.loss.rawValue)),
         ]
         if case .resnet(let resnet) = file.architecture {
-            // Head 0 serves the source task, head 1 the target task.
-            fields.append(("heads", .text(resnet.headOutputs.count == 2 ? "source \(resnet.headOutputs[0]) outputs, target \(resnet.headOutputs[1]) outputs"
-                                                                     : "\(resnet.headOutputs[0]) outputs (one task)")))
+            // Head k serves task k: the source, the target, then tasks added with calibrate --task.
+            let names = resnet.headOutputs.count >= 2 && resnet.headOutputs.count >= file.taskNames.count
+                ? file.taskNames + (file.taskNames.count..<resnet.headOutputs.count).map { "head \($0)" } : []
+            fields.append(("heads", .text(names.isEmpty ? "\(resnet.headOutputs[0]) outputs (one task)"
+                : zip(names, resnet.headOutputs).map { "\($0) \($1) outputs" }.joined(separator: ", "))))
         }
         if let size = file.imageSize { fields.append(("image_size", .text(size.description))) }
         if let features = file.features { fields.append(("features", .text(features.joined(separator: ",")))) }
@@ -35,9 +37,27 @@ struct InfoCommand: ParsableCommand {
         if let rate = file.learningRate { fields.append(("target_learning_rate", .number(Double(rate.description)))) }
         fields.append(("standardized", .text(file.standardization == nil ? "no" : "yes")))
         if let masks = file.masks {
-            fields.append(("masks", .text("\(masks.masks.count) masked parameters keep \(masks.keptCount) of \(masks.totalCount) entries for the source task (\(masks.prunedCount) free for the target)")))
+            let rest = file.chainTasks.isEmpty ? "\(masks.prunedCount) free for the target" : "the rest owned by the targets"
+            fields.append(("masks", .text("\(masks.masks.count) masked parameters keep \(masks.keptCount) of \(masks.totalCount) entries for the source task (\(rest))")))
         }
-        if !file.sourceCopies.isEmpty {
+        if !file.chainTasks.isEmpty, let owned = file.ownedCounts {
+            let reads = file.chainReading == .earlierTasks ? "each reading the entries of the tasks before it" : "each target reading the source's entries and its own"
+            fields.append(("chain", .text("tasks in order, \(reads) (reading \(file.chainReading.rawValue)): "
+                + zip(file.taskNames, owned).map { "\($0) owns \($1)" }.joined(separator: ", ")
+                + " of \(file.masks!.totalCount) entries (<param>\(ModelFile.ownerSuffix) holds each entry's task number)")))
+            for record in file.chainTasks {
+                var text = "lambda \(record.lambda)"
+                if let rate = record.learningRate { text += ", learning rate \(rate)" }
+                if record.freedom == .ownBiases { text += ", own biases" }
+                if let targets = record.targets { text += ", targets \(targets.joined(separator: ","))" }
+                fields.append(("task." + record.name, .text(text)))
+            }
+            for task in file.taskNames {
+                guard let copies = task == TaskSide.source.rawValue ? (file.sourceCopies.isEmpty ? nil : file.sourceCopies) : file.targetCopies[task] else { continue }
+                fields.append(("copies." + task, .text("\(task) keeps its own \(copies.values.count) biases, normalization parameters and buffers as <name>_\(task)")))
+            }
+        }
+        if !file.sourceCopies.isEmpty && file.chainTasks.isEmpty {
             let buffers = file.sourceCopies.values.filter { file.network.buffer(named: $0.name) != nil }.count
             fields.append(("own_biases", .text("the target has its own copy of \(file.sourceCopies.values.count - buffers) biases and normalization parameters"
                 + (buffers > 0 ? " and \(buffers) buffers (running statistics, batch counts)" : "") + "; the source's are stored as <name>\(ModelFile.sourceCopySuffix)")))
@@ -48,7 +68,9 @@ struct InfoCommand: ParsableCommand {
             let kept = mask.map { $0.scalars.filter { $0 == 1 }.count }
             var text = "\(parameter.shape.map(String.init).joined(separator: "x")), \(zeros) zeros (sparsity \(String(format: "%.3f", Double(zeros) / Double(parameter.value.count))))"
             if let kept { text += ", mask keeps \(kept) of \(parameter.value.count) for the source task" }
-            if file.sourceCopies[name] != nil { text += ", the target's own copy (the source's is \(name)\(ModelFile.sourceCopySuffix))" }
+            if file.chainTasks.isEmpty, file.sourceCopies[name] != nil { text += ", the target's own copy (the source's is \(name)\(ModelFile.sourceCopySuffix))" }
+            let owners = file.taskNames.filter { $0 == TaskSide.source.rawValue ? file.sourceCopies[name] != nil : file.targetCopies[$0]?[name] != nil }
+            if !file.chainTasks.isEmpty, !owners.isEmpty { text += ", copies of " + owners.map { "\($0) (\(name)_\($0))" }.joined(separator: ", ") }
             fields.append((name, .text(text)))
         }
         for (key, value) in file.extraMetadata.sorted(by: { $0.key < $1.key }) { fields.append(("metadata." + key, .text(value))) }

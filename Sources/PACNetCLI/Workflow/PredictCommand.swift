@@ -31,7 +31,7 @@ struct PredictCommand: ParsableCommand {
     var targets: String?
     @Option(help: "Loss the model was trained with, for files that do not say (PyTorch): mse, bce or ce.")
     var loss: String?
-    @Option(help: "Which network: 'source' (masked) or 'target' (whole). Default: the model's last task (target for a calibrated file).")
+    @Option(help: "Which task's network: 'source' (masked), 'target' or a task added with calibrate --task. Default: the model's last task.")
     var task: String?
     @OptionGroup var output: OutputOptions
 
@@ -54,10 +54,10 @@ struct PredictCommand: ParsableCommand {
         let format = try Self.format(of: output.out, force: output.force)
         var file = try loadModel(model, arch: arch)
         file.loss = try DataOptions.parseLoss(loss, default: file.loss)
-        let which = try parseTask(task, default: file.stage.sides.last!)
-        let network = try step { () throws(WorkflowError) in try file.model(for: which) }
+        let which = try parseTask(task, in: file)
+        let network = try step { () throws(WorkflowError) in try file.model(forTask: which) }
         let names = try DataOptions.list(features, option: "--features") ?? file.features
-        let excluded = try DataOptions.list(targets, option: "--targets") ?? ((file.targets ?? []) + (file.targetTaskTargets ?? []))
+        let excluded = try DataOptions.list(targets, option: "--targets") ?? ((file.targets ?? []) + (file.targetTaskTargets ?? []) + file.chainTasks.flatMap { $0.targets ?? [] })
         let inputs = try step { () throws(WorkflowError) in
             let (inputs, columns) = try LabeledData.loadFeatures(path: data, features: names, excluding: excluded,
                                                                  layout: InputLayout(for: file.architecture))
@@ -65,10 +65,10 @@ struct PredictCommand: ParsableCommand {
             return inputs
         }
         let outputs = Prediction.outputs(network, inputs: inputs, standardization: file.standardization)
-        let labels = file.outputNames(for: which)
+        let labels = file.outputNames(forTask: which)
         let bytes = format == .npy ? NPYArray.encode(Self.values(outputs, loss: file.loss))
                                    : Data(Self.csv(outputs, loss: file.loss, names: labels).utf8)
-        let taskField: [(String, SummaryValue)] = file.stage.sides.count > 1 ? [("task", .text(which.rawValue))] : []
+        let taskField: [(String, SummaryValue)] = file.taskNames.count > 1 ? [("task", .text(which))] : []
         let summary: [(String, SummaryValue)] = [("command", .text("predict")), ("model", .text(model))] + taskField + [
             ("rows", .integer(inputs.shape[0])), ("predictions", .text(output.out == "-" ? "standard output" : output.out)),
         ]

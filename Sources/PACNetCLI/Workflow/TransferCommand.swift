@@ -77,6 +77,12 @@ struct TransferCommand: ParsableCommand {
     @Option(parsing: .unconditional) var seed: Int = 0
     @Option(name: .customLong("save-stages"), help: "Also write trained/pruned/allocated model files into this directory.")
     var saveStages: String?
+    @Option(help: "With a calibrated --source-model: add a task of this name (a chain of tasks on one network); --source is then the training data of the model's last task, which keeps the largest --keep fraction of its entries and frees the rest.")
+    var task: String?
+    @Option(parsing: .unconditional, help: "With --task: the fraction of its entries the model's last task keeps (0 < keep < 1).")
+    var keep: Double = 0.5
+    @Option(parsing: .unconditional, help: ArgumentHelp(stringLiteral: ChainOptions.readingHelp))
+    var reading: String?
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -97,7 +103,12 @@ struct TransferCommand: ParsableCommand {
                 throw CLIError("--standardize applies when training the source model here; a given --source-model keeps the input scaling it was trained with")
             }
             trained = try loadModel(sourceModel, arch: arch)
+            if let calibrated = trained, calibrated.stage == .calibrated || task != nil {
+                return try addTask(to: calibrated, lambda: lambdaSetting, settings: settings)
+            }
         }
+        if task != nil { throw CLIError("--task adds a task to a calibrated model: give it as --source-model") }
+        if reading != nil { throw CLIError("--reading needs --task NAME (a task to add to a calibrated --source-model)") }
         let layout: InputLayout
         if let trained {
             layout = InputLayout(for: trained.architecture)

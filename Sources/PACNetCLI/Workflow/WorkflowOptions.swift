@@ -39,22 +39,22 @@ struct DataOptions: ParsableArguments {
     /// Loads the data, defaulting columns to a model's when one is given; a .npy file holds
     /// images when the model's (or else `architecture`'s) network takes them.
     /// `forTraining`: the data will be trained on (see `DataSpec.forTraining`), not only scored.
-    func load(loss: Loss, model: ModelFile? = nil, targetTask: Bool = false, architecture: Architecture? = nil,
+    func load(loss: Loss, model: ModelFile? = nil, task: String = TaskSide.source.rawValue, architecture: Architecture? = nil,
               forTraining: Bool = true) throws -> LabeledData {
         try Self.load(path: data, labels: labels, names: names, features: Self.list(features, option: "--features"),
                       exclude: Self.list(exclude, option: "--exclude"), targets: Self.list(targets, option: "--targets"),
-                      loss: loss, model: model, targetTask: targetTask,
+                      loss: loss, model: model, task: task,
                       layout: (model?.architecture ?? architecture).map(InputLayout.init(for:)) ?? .features, forTraining: forTraining)
     }
 
-    /// Loads labelled data; feature and target columns default to `model`'s (the target task's
-    /// targets when `targetTask`).
+    /// Loads labelled data; feature and target columns default to `model`'s (those of its task
+    /// named `task`).
     static func load(path: String, labels: String?, names: String? = nil, features: [String]?, exclude: [String]? = nil,
-                     targets: [String]?, loss: Loss, model: ModelFile? = nil, targetTask: Bool = false,
+                     targets: [String]?, loss: Loss, model: ModelFile? = nil, task: String = TaskSide.source.rawValue,
                      layout: InputLayout = .features, forTraining: Bool = true) throws -> LabeledData {
         let isNPY = path.lowercased().hasSuffix(".npy")
         // NumPy labels need no names (they default to y0, y1, ...).
-        let targetNames = targets ?? model?.outputNames(for: targetTask ? .target : .source) ?? (isNPY ? [] : nil)
+        let targetNames = targets ?? model?.outputNames(forTask: task) ?? (isNPY ? [] : nil)
         guard let targetNames, !targetNames.isEmpty || isNPY else {
             throw CLIError("--targets is required: name the target column(s) of \(path)")
         }
