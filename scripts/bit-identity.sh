@@ -30,6 +30,7 @@ bench burgers burgers --seeds 1 --n-target 50 --target-epochs 100
 bench shapes shapes --seeds 1 --n-target 100 --source-epochs 1 --allocate-epochs 1 --target-epochs 1 --methods finetune,pacnet
 bench friedman-auto friedman --seeds 1 --n-target 20 --ratio auto --lambda auto --methods pacnet,l2sp --target-epochs 50
 bench friedman-lr friedman --seeds 1 --n-target 20 --lambda auto --target-learning-rate auto --methods finetune,pacnet-bias --target-epochs 50
+bench chain chain --seeds 1 --targets 2 --n-target 20 --own-biases
 
 # The README's example data and commands.
 data="$out/data"
@@ -50,6 +51,9 @@ mkdir -p "$models"
   run allocate --model "$models/pruned.safetensors" --data source.csv --out "$models/allocated.safetensors"
   run calibrate --model "$models/allocated.safetensors" --data target.csv --out "$models/calibrated.safetensors"
   run calibrate --model "$models/allocated.safetensors" --data target.csv --lambda auto --epochs 30 --validation 0.2 --out "$models/calibrated-auto.safetensors"
+  # A third task on the calibrated file (the target test rows stand in for its data).
+  run calibrate --model "$models/transfer-own-biases.safetensors" --task t2 --data target_test.csv --previous-data target.csv \
+    --reading source --keep 0.6 --epochs 30 --out "$models/chain.safetensors"
   "$pacnet" predict --model "$models/calibrated.safetensors" --task source --data source_test.csv --out "$models/predict-source.csv" > /dev/null
   # The scores, without the line naming the (temporary) model path.
   "$pacnet" evaluate --model "$models/calibrated.safetensors" --task target --data target_test.csv | grep -v '^model:' > "$models/evaluate-target.txt"

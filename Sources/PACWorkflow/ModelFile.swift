@@ -267,13 +267,16 @@ public struct ModelFile {
             model.sourceCopies = SourceCopies(copies[TaskSide.source.rawValue] ?? [])
             for task in taskNames.dropFirst() { if let entries = copies[task] { model.targetCopies[task] = SourceCopies(entries) } }
         }
+        // A ResNet has a head per task: one or two before calibration (a transfer adds the
+        // target's), exactly one per task after.
+        if case .resnet(let resnet) = architecture, stage == .calibrated ? resnet.headOutputs.count != taskNames.count : resnet.headOutputs.count > 2 {
+            throw WorkflowError("\(name): architecture \(architecture) has \(resnet.headOutputs.count) heads, but the file serves \(taskNames.count) task\(taskNames.count == 1 ? "" : "s") (\(taskNames.joined(separator: ", ")))"
+                + (stage == .calibrated ? "" : "; a model before calibration has a source head and at most a target head"))
+        }
         if !chainTasks.isEmpty {
             let ownership = TaskOwnership(owners)
             if let idle = taskNames.indices.first(where: { ownership.count(ownedBy: $0) == 0 }) {
                 throw WorkflowError("\(name): task \(WorkflowError.quoted(taskNames[idle])) owns no entry of the network (tensors '<parameter>\(ownerSuffix)')")
-            }
-            if case .resnet(let resnet) = architecture, resnet.headOutputs.count != taskNames.count {
-                throw WorkflowError("\(name): architecture \(architecture) has \(resnet.headOutputs.count) heads, but the file serves \(taskNames.count) tasks (\(taskNames.joined(separator: ", ")))")
             }
             model.ownership = ownership
             model.chainTasks = chainTasks

@@ -109,9 +109,13 @@ extension Stages {
         var chain = ModelFile.chain(of: file, network)
         let last = chain.count - 1
         var rng = RandomGenerator(seed: seed, stream: "workflow/release")
+        // The released task keeps its calibration's penalty and learning rate.
+        let (releaseLambda, rate) = file.chainTasks.last.map { ($0.lambda, $0.learningRate) } ?? (file.lambda ?? .paperDefault, file.learningRate)
+        var schedule = schedules.target(rows: previous.count)
+        if let rate { schedule.learningRate = rate.value }
         do {
             chain = try TrainingProgress.stage("release") { () throws(TrainingError) in
-                try chain.released(keeping: keep, on: previous, loss: file.loss, schedule: schedules.target(rows: previous.count), rng: &rng)
+                try chain.released(keeping: keep, on: previous, loss: file.loss, schedule: schedule, lambda: releaseLambda, rng: &rng)
             }
         } catch { throw WorkflowError(error) }
         let everyTask = PACNetModel(network: chain.network, masks: chain.ownership.reads(last), targetHead: chain.count)

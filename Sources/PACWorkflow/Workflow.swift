@@ -86,9 +86,12 @@ public enum Workflow {
         _ model: ModelFile, data: LabeledData, lambda: Tunable<PenaltyStrength>, settings: TargetSettings = TargetSettings(),
         schedules: StageSchedules, options: TrainingOptions
     ) throws(WorkflowError) -> (ModelFile, CalibrationReport) {
-        guard model.stage == .allocated, let masks = model.masks else {
+        guard model.stage == .allocated, model.masks != nil else {
             throw WorkflowError("calibration needs an allocated model (stage 'allocated'), got stage '\(model.stage.rawValue)'")
         }
+        // A single-task image model gets its target head, of the data's width, as in `transfer`.
+        let model = model.lacksTargetHead ? try model.addingTargetHead(outputs: data.targets.shape[1], seed: options.seed) : model
+        let masks = model.masks!
         try check(data, fits: model, task: .target)
         let (fit, validation) = try split(data, options)
         if lambda == .auto || settings.learningRate == .auto, fit.count < 2 { throw WorkflowError("cross-validation needs at least 2 target rows, got \(fit.count)") }

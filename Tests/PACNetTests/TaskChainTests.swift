@@ -18,7 +18,7 @@ import Testing
         var expected = [bits(chain.model(for: 0).predict(probe))]
         for (k, data) in targets.enumerated() {
             if k > 0 {
-                chain = try chain.released(keeping: 0.5, on: targets[k - 1], loss: loss, schedule: schedule, rng: &rng)
+                chain = try chain.released(keeping: 0.5, on: targets[k - 1], loss: loss, schedule: schedule, lambda: 0.01, rng: &rng)
                 // The released task changed once (pruned and re-allocated); it is final from here on.
                 expected.append(bits(chain.model(for: k).predict(probe)))
             }

@@ -76,6 +76,23 @@ struct ChainWorkflowTests {
             for (task, rows) in [("source", source), ("target", target), ("t2", second)] {
                 #expect(bits(try loaded.model(forTask: task).predict(rows.inputs)) == bits(try chain.model(forTask: task).predict(rows.inputs)))
             }
+            // A file whose heads do not match its tasks is refused: here the chain without its added task.
+            var file = chain.safetensors
+            file = SafetensorsFile(tensors: file.tensors.filter { !$0.name.hasSuffix("_task") }, metadata: file.metadata)
+            var metadata = file.metadata
+            (metadata["pacnet.chain"], metadata["pacnet.chain_reading"], metadata["pacnet.tasks"]) = (nil, nil, "source,target")
+            let bad = (directory as NSString).appendingPathComponent("bad.safetensors")
+            try SafetensorsFile(tensors: file.tensors, metadata: metadata).write(to: bad, overwrite: false)
+            #expect(workflowError { try ModelFile.load(path: bad) }?.description.contains("has 3 heads, but the file serves 2 tasks") == true)
+            // A single-task image model gets its target head when calibrated directly, as in a transfer.
+            let single = try Workflow.train(data: source, architecture: .resnet(ResNetArchitecture(blocksPerStage: 1, widths: [4, 8], channels: 3,
+                                                                                                   headOutputs: [2])),
+                                            loss: .bce, options: options, standardize: false).0
+            let singleAllocated = try Workflow.allocate(try Workflow.prune(single, pruning: MagnitudePruning(ratio: 0.5)), data: source, options: options).0
+            let (singleCalibrated, _) = try Workflow.calibrate(singleAllocated, data: second, lambda: .fixed(0.01),
+                                                               schedules: try options.targetSchedules(), options: options)
+            #expect(singleCalibrated.architecture.description.hasSuffix("heads=2,2"))
+            #expect(bits(try singleCalibrated.model(for: .source).predict(source.inputs)) == bits(try singleAllocated.model(for: .source).predict(source.inputs)))
         }
     }
 

@@ -150,7 +150,7 @@ public struct ChainExperiment<Benchmark: ChainTask>: Sendable {
                 chain = try chain.adding("t\(k)", on: target(k), loss: task.loss, schedule: schedule, lambda: config.lambda,
                                          freedom: config.freedom, rng: &r)
                 if k < config.targets {
-                    chain = try chain.released(keeping: config.keep, on: target(k), loss: task.loss, schedule: schedule, rng: &r)
+                    chain = try chain.released(keeping: config.keep, on: target(k), loss: task.loss, schedule: schedule, lambda: config.lambda, rng: &r)
                 }
                 record(method, step: k, models: (0...k).map { chain.model(for: $0) }, seconds: start.elapsed)
             }

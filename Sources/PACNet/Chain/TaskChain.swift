@@ -111,9 +111,8 @@ public struct TaskChain<Network: Layer> {
         }
         TaskHeads.select(head: head, in: network)
         defer { network.parameters().forEach { $0.unfreeze() } }
-        let penalty = ParameterPenalty(terms: free.parameters(of: network).map { .masked($0.parameter, mask: $0.mask) }, strength: lambda.value)
-        try Self.train(network, on: data, loss: loss, schedule: schedule,
-                       objective: lambda.value > 0 ? .penalized(by: penalty) : .dataLoss, ownStatistics: freedom == .ownBiases, rng: &rng)
+        try Self.train(network, on: data, loss: loss, schedule: schedule, objective: Self.objective(penalizing: free, in: network, lambda),
+                       ownStatistics: freedom == .ownBiases, rng: &rng)
         hidden.restore(in: network, from: self.network)
         return TaskChain(network: network, names: names + [name], ownership: ownership.assigningFree(to: task),
                          freedoms: freedoms + [freedom], copies: copies + [.none], heads: heads + [head], reading: reading)
@@ -121,8 +120,9 @@ public struct TaskChain<Network: Layer> {
 
     /// A copy in which the last task (a target) keeps the `round(keep * n)` largest of its `n`
     /// entries, the rest zeroed and free for the next task, re-allocated on its `data` with the
-    /// freed entries held at zero. Its head (and its own biases, if it trained them) train too.
-    public func released(keeping keep: Double, on data: Dataset, loss: Loss, schedule: TrainingSchedule,
+    /// freed entries held at zero and its calibration objective (`lambda * sum w^2` over its kept
+    /// entries). Its head (and its own biases, if it trained them) train too.
+    public func released(keeping keep: Double, on data: Dataset, loss: Loss, schedule: TrainingSchedule, lambda: PenaltyStrength,
                          rng: inout RandomGenerator) throws(TrainingError) -> TaskChain {
         let task = count - 1
         precondition(task >= 1, "the source's entries are freed by pruning, not released")
@@ -130,15 +130,22 @@ public struct TaskChain<Network: Layer> {
         let network = self.network.clone()
         ownership.reads(task, reading).zeroPruned(in: network)
         network.parameters().forEach { $0.freeze() }
-        for (parameter, mask) in ownership.owned(by: task).parameters(of: network) { parameter.updateMask = mask }
+        let owned = ownership.owned(by: task)
+        for (parameter, mask) in owned.parameters(of: network) { parameter.updateMask = mask }
         TaskHeads.parameters(ofHead: heads[task], in: network).forEach { $0.unfreeze() }
         if freedoms[task] == .ownBiases { SourceCopies.parameters(in: network).forEach { $0.parameter.unfreeze() } }
         TaskHeads.select(head: heads[task], in: network)
         defer { network.parameters().forEach { $0.unfreeze() } }
-        try Self.train(network, on: data, loss: loss, schedule: schedule, objective: .dataLoss,
+        try Self.train(network, on: data, loss: loss, schedule: schedule, objective: Self.objective(penalizing: owned, in: network, lambda),
                        ownStatistics: freedoms[task] == .ownBiases, rng: &rng)
         ownership.hidden(from: task, reading).restore(in: network, from: self.network)
         return TaskChain(network: network, names: names, ownership: ownership, freedoms: freedoms, copies: copies, heads: heads, reading: reading)
+    }
+
+    /// PAC-Net's calibration objective: the data loss plus `lambda * sum w^2` over `entries`.
+    private static func objective(penalizing entries: WeightMasks, in network: Network, _ lambda: PenaltyStrength) -> Objective {
+        guard lambda.value > 0 else { return .dataLoss }
+        return .penalized(by: ParameterPenalty(terms: entries.parameters(of: network).map { .masked($0.parameter, mask: $0.mask) }, strength: lambda.value))
     }
 
     /// Trains with running statistics frozen unless the task has its own.
