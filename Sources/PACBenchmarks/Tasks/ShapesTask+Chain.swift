@@ -3,7 +3,7 @@ import PACNN
 import PACNet
 
 /// `shapes` as a chain: the source task's 8 attributes, then the target task's 8 attributes
-/// (`is_top` ... `is_noisy`) split into contiguous groups learned in turn (3 targets: 3, 3 and 2
+/// (`is_top` ... `is_noisy`) split into contiguous groups learned in turn (3 targets: 2, 3 and 3
 /// attributes), each group from images of its own streams (`chain-2-train`, ...). The network
 /// has one head per task.
 extension ShapesTask: ChainTask {
