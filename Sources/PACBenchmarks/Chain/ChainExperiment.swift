@@ -149,10 +149,13 @@ public struct ChainExperiment<Benchmark: ChainTask>: Sendable {
                 let schedule = config.schedules.target(rows: target(k).count)
                 chain = try chain.adding("t\(k)", on: target(k), loss: task.loss, schedule: schedule, lambda: config.lambda,
                                          freedom: config.freedom, rng: &r)
+                var calibrated: Double?
                 if k < config.targets {
+                    calibrated = task.score(chain.model(for: k), on: data.tests[k])
                     chain = try chain.released(keeping: config.keep, on: target(k), loss: task.loss, schedule: schedule, lambda: config.lambda, rng: &r)
                 }
                 record(method, step: k, models: (0...k).map { chain.model(for: $0) }, seconds: start.elapsed)
+                if let calibrated { records[records.count - 1].beforeRelease = calibrated }
             }
         }
         return records

@@ -12,8 +12,11 @@ public struct ChainRecord: Sendable, Equatable {
     public let score: Double
     /// Time of the step (training only).
     public let seconds: Double
+    /// For a chain's task at its own step: its score after calibration, before its release.
+    public var beforeRelease: Double?
 
-    public init(task: String, seed: UInt64, method: ChainMethod, step: Int, taskIndex: Int, score: Double, seconds: Double) {
+    public init(task: String, seed: UInt64, method: ChainMethod, step: Int, taskIndex: Int, score: Double, seconds: Double,
+                beforeRelease: Double? = nil) {
         self.task = task
         self.seed = seed
         self.method = method
@@ -21,6 +24,7 @@ public struct ChainRecord: Sendable, Equatable {
         self.taskIndex = taskIndex
         self.score = score
         self.seconds = seconds
+        self.beforeRelease = beforeRelease
     }
 
     /// The task's name: `source`, `t1`, `t2`, ...
@@ -32,7 +36,9 @@ public struct ChainRecord: Sendable, Equatable {
     public func jsonLine(metric: String) -> String {
         var line = JSONLine()
         line.add("task", task); line.add("seed", Int(seed)); line.add("method", method.rawValue)
-        line.add("step", step); line.add("chain_task", taskName); line.add(metric, score); line.add("seconds", seconds)
+        line.add("step", step); line.add("chain_task", taskName); line.add(metric, score)
+        if let beforeRelease { line.add("\(metric)_before_release", beforeRelease) }
+        line.add("seconds", seconds)
         return line.text
     }
 }
