@@ -44,6 +44,12 @@ import Testing
             // Target 1 is calibrated identically by both before the chain releases half of its entries.
             #expect(score(.pacnetChain, seed: seed, step: 1, task: 1) != score(.pacnetEach, seed: seed, step: 1, task: 1))
         }
+        // A chain's target records its score before its release at its own step (all but the last target).
+        for record in records {
+            let released = record.method.isOneNetwork && record.method != .finetuneSequential && record.step == record.taskIndex && record.step >= 1 && record.step < 3
+            #expect((record.beforeRelease != nil) == released, "\(record)")
+            if released { #expect(record.jsonLine(metric: "rmse").contains("\"rmse_before_release\":")) }
+        }
         let matrix = ForgettingMatrix(task: "friedman", metric: "rmse", records: records)
         #expect(matrix.render().contains("| t3 | "))
         #expect(matrix.figure().contains("<svg") && matrix.figure().contains("pacnet-chain"))
