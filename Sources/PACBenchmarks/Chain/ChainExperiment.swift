@@ -76,11 +76,13 @@ public struct ChainExperiment<Benchmark: ChainTask>: Sendable {
             onStep?("seed \(seed): \(what) (\(stepsDone)/\(stepCount))")
         }
         done("source trained")
-        func record(_ method: ChainMethod, step: Int, models: [Benchmark.Network], seconds: Double) {
+        /// Records every task's score after `step`; `beforeRelease` is the step's own task's score before its release.
+        func record(_ method: ChainMethod, step: Int, models: [Benchmark.Network], seconds: Double, beforeRelease: Double? = nil) {
             if step > 0 { done("\(method.rawValue) t\(step)") }
             for (k, model) in models.enumerated() {
                 records.append(ChainRecord(task: task.name, seed: seed, method: method, step: step, taskIndex: k,
-                                           score: task.score(model, on: data.tests[k]), seconds: seconds))
+                                           score: task.score(model, on: data.tests[k]), seconds: seconds,
+                                           beforeRelease: k == step ? beforeRelease : nil))
             }
         }
         func target(_ k: Int) -> Dataset { data.targets[k - 1].train }
@@ -154,8 +156,7 @@ public struct ChainExperiment<Benchmark: ChainTask>: Sendable {
                     calibrated = task.score(chain.model(for: k), on: data.tests[k])
                     chain = try chain.released(keeping: config.keep, on: target(k), loss: task.loss, schedule: schedule, lambda: config.lambda, rng: &r)
                 }
-                record(method, step: k, models: (0...k).map { chain.model(for: $0) }, seconds: start.elapsed)
-                if let calibrated { records[records.count - 1].beforeRelease = calibrated }
+                record(method, step: k, models: (0...k).map { chain.model(for: $0) }, seconds: start.elapsed, beforeRelease: calibrated)
             }
         }
         return records

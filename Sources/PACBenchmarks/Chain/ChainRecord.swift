@@ -13,7 +13,7 @@ public struct ChainRecord: Sendable, Equatable {
     /// Time of the step (training only).
     public let seconds: Double
     /// For a chain's task at its own step: its score after calibration, before its release.
-    public var beforeRelease: Double?
+    public let beforeRelease: Double?
 
     public init(task: String, seed: UInt64, method: ChainMethod, step: Int, taskIndex: Int, score: Double, seconds: Double,
                 beforeRelease: Double? = nil) {

@@ -97,7 +97,7 @@ public struct TaskChain<Network: Layer> {
         precondition(!names.contains(name), "task '\(name)' exists")
         let network = self.network.clone()
         let hidden = ownership.hidden(from: task, reading)
-        hidden.zeroPruned(in: network, where: 1)
+        hidden.inverted().zeroPruned(in: network)
         network.parameters().forEach { $0.freeze() }
         let free = ownership.freeMasks
         for (parameter, mask) in free.parameters(of: network) { parameter.updateMask = mask }

@@ -65,19 +65,19 @@ public struct TaskOwnership: Sendable {
     /// `model` (one ranking across parameters; ties broken by position, earlier first, as in
     /// `MagnitudePruning`).
     public func releasing(_ task: Int, keeping keep: Double, of model: some Module) -> TaskOwnership {
-        let parameters = owned(by: task).parameters(of: model)
-        var candidates: [(magnitude: Float, tensor: Int, index: Int)] = []
-        for (t, (parameter, mask)) in parameters.enumerated() {
+        var candidates: [(tensor: Int, index: Int)] = [], magnitudes: [Float] = []
+        for (t, (parameter, mask)) in owned(by: task).parameters(of: model).enumerated() {
             let values = parameter.value.scalars
-            for (i, owned) in mask.scalars.enumerated() where owned != 0 { candidates.append((abs(values[i]), t, i)) }
+            for (i, owned) in mask.scalars.enumerated() where owned != 0 {
+                candidates.append((t, i))
+                magnitudes.append(abs(values[i]))
+            }
         }
-        let kept = Int((keep * Double(candidates.count)).rounded())
-        // Stable: candidates are in position order, so equal magnitudes keep it.
-        let released = candidates.enumerated().sorted { a, b in
-            a.element.magnitude != b.element.magnitude ? a.element.magnitude > b.element.magnitude : a.offset < b.offset
-        }.dropFirst(kept)
-        var result = owners.map { $0.owner.scalars }
-        for (_, candidate) in released { result[candidate.tensor][candidate.index] = Self.free }
+        // Everything the task owns is released, then its largest entries are given back.
+        var result = owners.map { $0.owner.scalars.map { $0 == Float(task) ? Self.free : $0 } }
+        for position in MagnitudePruning.largest(magnitudes, count: keptCount(task, keeping: keep)) {
+            result[candidates[position].tensor][candidates[position].index] = Float(task)
+        }
         return TaskOwnership(owners.enumerated().map { ($0.element.name, Tensor(shape: $0.element.owner.shape, scalars: result[$0.offset])) })
     }
 

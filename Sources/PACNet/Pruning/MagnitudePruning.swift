@@ -73,16 +73,18 @@ public struct MagnitudePruning: Sendable {
     private func rank(_ tensors: [(name: String, value: Tensor)]) -> [(name: String, mask: Tensor)] {
         let magnitudes = tensors.flatMap { $0.value.scalars.map { abs($0) } }
         let total = magnitudes.count
-        let pruned = prunedCount(of: total)
-        let order = magnitudes.indices.sorted { a, b in
-            magnitudes[a] != magnitudes[b] ? magnitudes[a] > magnitudes[b] : a < b
-        }
         var flat = [Float](repeating: 0, count: total)
-        for position in order.prefix(total - pruned) { flat[position] = 1 }
+        for position in Self.largest(magnitudes, count: total - prunedCount(of: total)) { flat[position] = 1 }
         var offset = 0
         return tensors.map { name, value in
             defer { offset += value.count }
             return (name, Tensor(shape: value.shape, scalars: Array(flat[offset..<(offset + value.count)])))
         }
+    }
+
+    /// The positions of the `count` largest of `magnitudes`, equal values ranked by position
+    /// (earlier first): the ranking rule of every magnitude-based choice (pruning, a chain's release).
+    static func largest(_ magnitudes: [Float], count: Int) -> ArraySlice<Int> {
+        magnitudes.indices.sorted { a, b in magnitudes[a] != magnitudes[b] ? magnitudes[a] > magnitudes[b] : a < b }.prefix(count)
     }
 }

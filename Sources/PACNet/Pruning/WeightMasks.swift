@@ -42,13 +42,6 @@ public struct WeightMasks: Sendable {
         }
     }
 
-    /// Sets the entries where the mask is `value` to +0.0 (`zeroPruned` zeroes where it is 0).
-    public func zeroPruned(in model: some Module, where value: Float) {
-        for (parameter, mask) in parameters(of: model) where mask.scalars.contains(value) {
-            parameter.value = parameter.value.zipWith(mask) { w, m in m == value ? 0 : w }
-        }
-    }
-
     /// Copies the entries where the mask is 1 from the same parameters of `original`.
     public func restore(in model: some Module, from original: some Module) {
         for (name, mask) in masks where mask.scalars.contains(1) {
