@@ -9,7 +9,8 @@ import PACNet
 ///   table in, one set of outputs shared by both tasks;
 /// - `resnet:<blocks>:<w1>-<w2>-...:<channels>:heads=<source>,<target>`, e.g.
 ///   `resnet:1:16-32-64:3:heads=40,5`: images in, a ResNet backbone shared by both tasks with
-///   one linear head per task (see `ResNetArchitecture`).
+///   one linear head per task (see `ResNetArchitecture`); `resnet18:3:heads=40,5` and
+///   `resnet34...` are torchvision's layouts.
 public enum Architecture: Sendable, Equatable, CustomStringConvertible {
     /// A multilayer perceptron with these layer widths (input first).
     case mlp(sizes: [Int], activation: Activation)
@@ -36,7 +37,8 @@ public enum Architecture: Sendable, Equatable, CustomStringConvertible {
     public static let largestParameterCount = 1 << 28
 
     private init(parsingShape text: String, imageDefaults: ResNetArchitecture?) throws(WorkflowError) {
-        if text == ResNetArchitecture.keyword || text.hasPrefix(ResNetArchitecture.keyword + ":") {
+        let keyword = text.prefix { $0 != ":" }
+        if keyword == ResNetArchitecture.keyword || ResNetArchitecture.Preset(rawValue: String(keyword)) != nil {
             self = .resnet(try ResNetArchitecture(parsing: text, defaults: imageDefaults))
             return
         }
@@ -105,6 +107,13 @@ public enum Architecture: Sendable, Equatable, CustomStringConvertible {
         case .mlp(let sizes, let activation): MLP(sizes: sizes, activation: activation, rng: &rng)
         case .resnet(let resnet): resnet.makeNetwork(rng: &rng)
         }
+    }
+
+    /// The name under which files store the network entry `name`: torchvision's names for the
+    /// `resnet18`/`resnet34` presets (see `TorchvisionNames`), else the network's own.
+    public func fileName(for name: String) -> String {
+        if case .resnet(let resnet) = self, resnet.preset != nil { return TorchvisionNames.name(for: name) }
+        return name
     }
 
     /// The prefix PyTorch `nn.Sequential` files leave out of tensor names (`0.weight` for

@@ -94,12 +94,13 @@ public struct ModelFile {
 
     /// The safetensors representation.
     public var safetensors: SafetensorsFile {
-        var tensors = network.stateDict().map { (name: $0.name, tensor: $0.value) }
-        for (name, mask) in masks?.masks ?? [] { tensors.append((name + "_mask", mask)) }
-        for (name, value) in sourceCopies.values { tensors.append((name + Self.sourceCopySuffix, value)) }
-        for (name, owner) in ownership?.owners ?? [] { tensors.append((name + Self.ownerSuffix, owner)) }
+        let stored = architecture.fileName
+        var tensors = network.stateDict().map { (name: stored($0.name), tensor: $0.value) }
+        for (name, mask) in masks?.masks ?? [] { tensors.append((stored(name) + "_mask", mask)) }
+        for (name, value) in sourceCopies.values { tensors.append((stored(name) + Self.sourceCopySuffix, value)) }
+        for (name, owner) in ownership?.owners ?? [] { tensors.append((stored(name) + Self.ownerSuffix, owner)) }
         for task in taskNames.dropFirst() {
-            for (name, value) in targetCopies[task]?.values ?? [] { tensors.append((name + "_" + task, value)) }
+            for (name, value) in targetCopies[task]?.values ?? [] { tensors.append((stored(name) + "_" + task, value)) }
         }
         var metadata = extraMetadata
         metadata["format"] = "pt"
@@ -138,6 +139,17 @@ public struct ModelFile {
         return try decode(file, path: path, architecture: override)
     }
 
+    /// Reads a model file whose architecture `text` gives (`--arch`): a ResNet's parts left out
+    /// (`resnet18` without `:heads=`) come from the file's tensors, its input channels from the
+    /// stem convolution and its heads' widths from `fc.weight`/`heads.<k>.weight` (see
+    /// `ResNetArchitecture.defaults(in:)`).
+    public static func load(path: String, architectureText text: String) throws(WorkflowError) -> ModelFile {
+        let file: SafetensorsFile
+        do { file = try SafetensorsFile.read(path: path) } catch { throw WorkflowError(error) }
+        let architecture = try Architecture(parsing: text, imageDefaults: ResNetArchitecture.defaults(in: file))
+        return try decode(file, path: path, architecture: architecture)
+    }
+
     /// Builds the model a file describes, trusting nothing in it: the architecture must fit the
     /// tensors (and is not built larger than the file), every tensor must have its shape and be
     /// finite, masks must be 0/1 and leave entries for both tasks, and every `pacnet.*` metadata
@@ -149,9 +161,22 @@ public struct ModelFile {
         try metadata.checkKeys()
         let architecture: Architecture
         if let override { architecture = override } else { architecture = try metadata.architecture() }
+        if case .resnet(let resnet) = architecture, resnet.preset != nil,
+           let third = file.names.first(where: TorchvisionNames.isBottleneckEntry) {
+            throw WorkflowError("\(name): unexpected tensor \(WorkflowError.quoted(third)): a bottleneck block's third convolution "
+                + "(ResNet-50/101/152), but architecture \(architecture) has basic blocks (torchvision's resnet18 and resnet34)")
+        }
         // An architecture string can ask for any size; one the file cannot hold is not built.
         let storedValues = file.tensors.reduce(0) { $0 + $1.tensor.count }
         guard architecture.parameterCount(atMost: storedValues) != nil else {
+            // A torchvision layout has a bounded backbone, so the first tensor it lacks can be named.
+            if case .resnet(let resnet) = architecture, let preset = resnet.preset {
+                var rng = RandomGenerator(seed: 0)
+                let backbone = ResNetArchitecture(preset: preset, channels: resnet.channels, headOutputs: [1]).makeNetwork(rng: &rng).backbone
+                if let absent = backbone.stateDict().lazy.map({ architecture.fileName(for: "backbone." + $0.name) }).first(where: { file[$0] == nil }) {
+                    throw WorkflowError("\(name) has no tensor \(WorkflowError.quoted(absent)), which architecture \(architecture) needs")
+                }
+            }
             let problem = "architecture \(architecture) needs more parameters than the \(storedValues) values the file holds"
             throw override == nil ? metadata.error("pacnet.architecture", problem) : WorkflowError("\(name): \(problem)")
         }
@@ -159,7 +184,9 @@ public struct ModelFile {
         let network = architecture.makeNetwork(rng: &rng)
         // PyTorch nn.Sequential files name parameters without the `layers.` prefix.
         let omitted = architecture.sequentialPrefix.flatMap { prefix in file.names.allSatisfy { !$0.hasPrefix(prefix) } ? prefix : nil }
-        func storedName(_ entryName: String) -> String { omitted.map { String(entryName.dropFirst($0.count)) } ?? entryName }
+        func storedName(_ entryName: String) -> String {
+            omitted.map { String(entryName.dropFirst($0.count)) } ?? architecture.fileName(for: entryName)
+        }
         var used = Set<String>()
         var state: [String: Tensor] = [:]
         // Parameters and buffers (batch-normalization statistics, if the architecture has any).

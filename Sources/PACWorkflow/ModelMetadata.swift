@@ -133,7 +133,8 @@ struct ModelMetadata {
 
     /// The loss (`mse` when not given); an image architecture learns 0/1 attributes (`bce`).
     func loss(architecture: Architecture) throws(WorkflowError) -> Loss {
-        guard let text = values["pacnet.loss"] else { return .mse }
+        // Files without pacnet metadata (PyTorch's): image models learn 0/1 attributes.
+        guard let text = values["pacnet.loss"] else { return architecture.takesImages ? .bce : .mse }
         guard let loss = Loss(rawValue: text) else {
             throw error("pacnet.loss", "unknown loss \(WorkflowError.quoted(text)) (expected \(Self.alternatives(Loss.allCases.map(\.rawValue))))")
         }

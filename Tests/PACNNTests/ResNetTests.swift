@@ -26,7 +26,7 @@ struct ResNetTests {
         var rng = RandomGenerator(seed: 1, stream: "init")
         let backbone = ResNet(blocksPerStage: blocks, rng: &rng)
         #expect(backbone.featureCount == 64 && backbone.blocks.count == 3 * blocks)
-        #expect(backbone.blocksPerStage == blocks && backbone.widths == [16, 32, 64] && backbone.inChannels == 3)
+        #expect(backbone.blockCounts == [blocks, blocks, blocks] && backbone.stemKind == .cifar && backbone.widths == [16, 32, 64] && backbone.inChannels == 3)
         let model = MultiHeadModel(backbone: backbone, headOutputs: [8, 8], rng: &rng)
         let x = images([2, 3, 32, 32], seed: 2)
         #expect(backbone.predict(x).shape == [2, 64])

@@ -62,14 +62,16 @@ struct InfoCommand: ParsableCommand {
             fields.append(("own_biases", .text("the target has its own copy of \(file.sourceCopies.values.count - buffers) biases and normalization parameters"
                 + (buffers > 0 ? " and \(buffers) buffers (running statistics, batch counts)" : "") + "; the source's are stored as <name>\(ModelFile.sourceCopySuffix)")))
         }
-        for (name, parameter) in file.network.namedParameters() {
-            let mask = file.masks?[name]
+        for (entry, parameter) in file.network.namedParameters() {
+            // The name the file stores it under (torchvision's, for resnet18/resnet34).
+            let name = file.architecture.fileName(for: entry)
+            let mask = file.masks?[entry]
             let zeros = parameter.value.scalars.filter { $0 == 0 }.count
             let kept = mask.map { $0.scalars.filter { $0 == 1 }.count }
             var text = "\(parameter.shape.map(String.init).joined(separator: "x")), \(zeros) zeros (sparsity \(String(format: "%.3f", Double(zeros) / Double(parameter.value.count))))"
             if let kept { text += ", mask keeps \(kept) of \(parameter.value.count) for the source task" }
-            if file.chainTasks.isEmpty, file.sourceCopies[name] != nil { text += ", the target's own copy (the source's is \(name)\(ModelFile.sourceCopySuffix))" }
-            let owners = file.taskNames.filter { $0 == TaskSide.source.rawValue ? file.sourceCopies[name] != nil : file.targetCopies[$0]?[name] != nil }
+            if file.chainTasks.isEmpty, file.sourceCopies[entry] != nil { text += ", the target's own copy (the source's is \(name)\(ModelFile.sourceCopySuffix))" }
+            let owners = file.taskNames.filter { $0 == TaskSide.source.rawValue ? file.sourceCopies[entry] != nil : file.targetCopies[$0]?[entry] != nil }
             if !file.chainTasks.isEmpty, !owners.isEmpty { text += ", copies of " + owners.map { "\($0) (\(name)_\($0))" }.joined(separator: ", ") }
             fields.append((name, .text(text)))
         }

@@ -191,8 +191,8 @@ struct OutputOptions: ParsableArguments {
 /// Loads a model file, with `--arch` for files that do not describe themselves.
 func loadModel(_ path: String, arch: String? = nil) throws -> ModelFile {
     do {
-        let architecture = try arch.map { (text) throws(WorkflowError) in try Architecture(parsing: text) }
-        return try ModelFile.load(path: path, architecture: architecture)
+        guard let arch else { return try ModelFile.load(path: path) }
+        return try ModelFile.load(path: path, architectureText: arch)
     } catch {
         throw CLIError(error.description)
     }
