@@ -11,22 +11,10 @@ import PACNN
 /// source and 5 target attributes) or `resnet:1:16-32-64:3:heads=40` (one task); or, for
 /// torchvision's layouts, `resnet18[:<channels>][:heads=...]` and `resnet34[...]` (see `Preset`).
 public struct ResNetArchitecture: Sendable, Equatable, CustomStringConvertible {
-    /// torchvision's ResNets of basic blocks: the ImageNet stem, widths 64-128-256-512, and
-    /// torchvision's tensor names in files (`conv1.weight`, `layer2.0.downsample.0.weight`,
-    /// `fc.weight` for the source head; see `TorchvisionNames`).
-    public enum Preset: String, Sendable, CaseIterable {
-        case resnet18, resnet34
-
-        /// Basic blocks per stage.
-        public var blocks: [Int] {
-            switch self {
-            case .resnet18: [2, 2, 2, 2]
-            case .resnet34: [3, 4, 6, 3]
-            }
-        }
-
-        public static let widths = [64, 128, 256, 512]
-    }
+    /// torchvision's ResNets of basic blocks (`resnet18`, `resnet34`): the ImageNet stem, widths
+    /// 64-128-256-512, and torchvision's tensor names in files (`conv1.weight`,
+    /// `layer2.0.downsample.0.weight`, `fc.weight` for the source head; see `TorchvisionNames`).
+    public typealias Preset = ResNet.Torchvision
 
     /// Residual blocks of each stage.
     public var blocks: [Int]

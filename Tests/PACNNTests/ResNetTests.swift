@@ -40,6 +40,23 @@ struct ResNetTests {
         #expect(backbone.blocks.map { $0.shortcut != nil } == backbone.blocks.map { $0.stride != 1 || $0.inChannels != $0.outChannels })
     }
 
+    @Test("torchvision's ResNet-18/34 layouts: ImageNet stem, 64x64 inputs to 512 features", arguments: ResNet.Torchvision.allCases)
+    func torchvisionLayouts(layout: ResNet.Torchvision) {
+        var rng = RandomGenerator(seed: 4, stream: "init")
+        let backbone = ResNet(layout, rng: &rng)
+        #expect(backbone.stemKind == .imagenet && backbone.blockCounts == layout.blocks && backbone.featureCount == 512)
+        #expect(backbone.blocks.count == (layout == .resnet18 ? 8 : 16))
+        let conv = backbone.stem.layers[0] as! Conv2d
+        #expect(conv.weight.shape == [64, 3, 7, 7] && conv.stride == 2 && conv.padding == 3)
+        let pool = backbone.stem.layers[3] as! MaxPool2d
+        #expect(pool.kernelSize == 3 && pool.stride == 2 && pool.padding == 1)
+        // Stage strides: 1 on the first stage, 2 on the first block of the others.
+        #expect(backbone.blocks.filter { $0.stride == 2 }.count == 3 && backbone.blocks.filter { $0.shortcut != nil }.count == 3)
+        #expect(backbone.predict(images([2, 3, 64, 64], seed: 5)).shape == [2, 512])
+        // Inputs down to one pixel still give features (every stride rounds up to one position).
+        #expect(backbone.predict(images([1, 3, 1, 1], seed: 6)).shape == [1, 512])
+    }
+
     @Test func parameterAndBufferNames() {
         var rng = RandomGenerator(seed: 3, stream: "init")
         let model = MultiHeadModel(backbone: ResNet(rng: &rng), headOutputs: [8, 8], rng: &rng)

@@ -95,6 +95,15 @@ import Testing
         }
     }
 
+    @Test func shapesTakesTorchvisionArchitectures() throws {
+        #expect(try ShapesCommand.parse([]).task.torchvision == nil)
+        #expect(try ShapesCommand.parse(["--arch", "resnet18"]).task.torchvision == .resnet18)
+        #expect(try ShapesCommand.parse(["--arch", "resnet34"]).task.torchvision == .resnet34)
+        for bad in [["--arch", "resnet50"], ["--arch", "resnet18", "--blocks", "2"]] {
+            #expect(throws: (any Error).self, "\(bad)") { try ShapesCommand.parse(bad) }
+        }
+    }
+
     @Test func shapesUsesItsOwnSchedule() throws {
         let command = try ShapesCommand.parse(["--blocks", "2"])
         #expect(command.task.blocksPerStage == 2)

@@ -32,7 +32,7 @@ extension ShapesTask: ChainTask {
 
     /// The backbone (drawn first), then the source head and one head per target group.
     public func makeChainNetwork(targets: Int, rng: inout RandomGenerator) -> MultiHeadModel<ResNet> {
-        let backbone = ResNet(blocksPerStage: blocksPerStage, inChannels: ShapesGenerator.channels, rng: &rng)
+        let backbone = makeBackbone(rng: &rng)
         let outputs = [ShapesGenerator.attributeRange(.source).count] + (1...targets).map { Self.chainAttributes($0, of: targets).count }
         return MultiHeadModel(backbone: backbone, headOutputs: outputs, rng: &rng)
     }

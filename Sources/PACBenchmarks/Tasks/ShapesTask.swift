@@ -27,12 +27,22 @@ public struct ShapesTask: TransferTask {
     public var testCount = 5_000
     /// Basic blocks per ResNet stage (the `--blocks` option).
     public var blocksPerStage = 1
+    /// torchvision's ResNet-18 or -34 instead of the ResNet-8 family (the `--arch` option).
+    public var torchvision: ResNet.Torchvision?
     /// The generator (its thread count never changes the images).
     public var generator = ShapesGenerator()
 
-    public init(blocksPerStage: Int = 1) {
+    public init(blocksPerStage: Int = 1, torchvision: ResNet.Torchvision? = nil) {
         precondition(blocksPerStage >= 1, "shapes: blocks per stage must be at least 1, got \(blocksPerStage)")
         self.blocksPerStage = blocksPerStage
+        self.torchvision = torchvision
+    }
+
+    /// A freshly initialized backbone: ResNet-8 (`blocksPerStage` blocks per stage), or
+    /// torchvision's layout when `torchvision` is set.
+    func makeBackbone(rng: inout RandomGenerator) -> ResNet {
+        if let torchvision { return ResNet(torchvision, inChannels: ShapesGenerator.channels, rng: &rng) }
+        return ResNet(blocksPerStage: blocksPerStage, inChannels: ShapesGenerator.channels, rng: &rng)
     }
 
     public func defaultConfiguration() -> ExperimentConfiguration {
@@ -56,7 +66,7 @@ public struct ShapesTask: TransferTask {
 
     /// The backbone (drawn first), then head 0 and head 1 (8 outputs each); head 0 active.
     public func makeNetwork(rng: inout RandomGenerator) -> MultiHeadModel<ResNet> {
-        let backbone = ResNet(blocksPerStage: blocksPerStage, inChannels: ShapesGenerator.channels, rng: &rng)
+        let backbone = makeBackbone(rng: &rng)
         let outputs = ShapesGenerator.attributeRange(.source).count
         return MultiHeadModel(backbone: backbone, headOutputs: [outputs, outputs], rng: &rng)
     }

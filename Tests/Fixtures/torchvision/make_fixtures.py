@@ -15,7 +15,7 @@ Writes, next to this script (read by Tests/PACWorkflowTests/TorchvisionInteropTe
   source_images.npy / source_labels.npy / target_images.npy / target_labels.npy
                              8 + 8 uint8 images 32 x 32 x 3 with 5 and 3 0/1 attributes: the data of
                              the export run below
-  export_source_outputs.npy  PyTorch's logits for images64 from the file that
+  export_source_outputs.npy  PyTorch's logits for target_images from the file that
   export_target_outputs.npy  `pacnet transfer --source-model resnet18_source.safetensors --arch resnet18
                              ...` (EXPORT_ARGS) wrote, loaded with the README's snippet: the source
                              model (masked, fc) and the target model (whole, heads.1)
@@ -128,7 +128,7 @@ def export(pacnet):
                         "--source", path("source_images.npy"), "--source-labels", path("source_labels.npy"),
                         "--target", path("target_images.npy"), "--target-labels", path("target_labels.npy"),
                         "--out", out, "--quiet"] + EXPORT_ARGS, check=True)
-        images = np.load(path("images64.npy"))
+        images = np.load(path("target_images.npy"))  # the model is for 32 x 32 images now
         for task in ["source", "target"]:
             np.save(path(f"export_{task}_outputs.npy"), logits(load_pacnet_resnet18(out, task), images))
 
