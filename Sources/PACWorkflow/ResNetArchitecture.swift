@@ -26,10 +26,14 @@ public struct ResNetArchitecture: Sendable, Equatable, CustomStringConvertible {
     public var channels: Int
     /// Outputs of each head: the source task's, then (if any) the target task's.
     public var headOutputs: [Int]
+    /// The fixed input normalization before the stem (`:normalize=imagenet` or
+    /// `:normalize=<means>/<stds>`), for models trained on normalized pixels.
+    public var inputNormalization: ChannelNormalization?
 
     static let keyword = "resnet"
     static let grammar = "resnet:<blocks>:<w1>-<w2>-...:<channels>:heads=<source outputs>[,<target outputs>,...]"
-        + " or resnet18|resnet34[:<channels>][:heads=<source outputs>[,...]]"
+        + " or resnet18|resnet34[:<channels>][:heads=<source outputs>[,...]], either followed by"
+        + " :normalize=imagenet or :normalize=<mean>,.../<std>,... (one per channel)"
     /// The most heads (tasks) a ResNet file may have.
     public static let maxHeads = 64
 
@@ -85,9 +89,39 @@ public struct ResNetArchitecture: Sendable, Equatable, CustomStringConvertible {
     /// Parses the written form. Trailing parts may be left out (`resnet`, `resnet:2`,
     /// `resnet:1:8-16`, ...) and are then taken from `defaults`, as when the data determines
     /// the channels and head sizes.
-    public init(parsing text: String, defaults: ResNetArchitecture?) throws(WorkflowError) {
-        let usage = "architecture \(WorkflowError.quoted(text)) is not of the form \(Self.grammar)"
+    public init(parsing fullText: String, defaults: ResNetArchitecture?) throws(WorkflowError) {
+        let usage = "architecture \(WorkflowError.quoted(fullText)) is not of the form \(Self.grammar)"
             + (defaults == nil ? "" : " (trailing parts may be left out)")
+        var text = fullText
+        var normalization: ChannelNormalization?
+        if let range = text.range(of: ":normalize=") {
+            normalization = try Self.normalization(String(text[range.upperBound...]), usage: usage)
+            text = String(text[..<range.lowerBound])
+        }
+        try self.init(parsingLayout: text, defaults: defaults, usage: usage)
+        if let normalization {
+            guard normalization.mean.count == channels else {
+                throw WorkflowError("architecture \(WorkflowError.quoted(fullText)): the normalization has \(normalization.mean.count) channels, the images \(channels)")
+            }
+            inputNormalization = normalization
+        }
+    }
+
+    /// `imagenet`, or `<mean>,<mean>,.../<std>,<std>,...`.
+    private static func normalization(_ text: String, usage: String) throws(WorkflowError) -> ChannelNormalization {
+        if text == "imagenet" { return .imagenet }
+        let halves = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard halves.count == 2 else { throw WorkflowError(usage) }
+        let mean = halves[0].split(separator: ",", omittingEmptySubsequences: false).map { Float($0) }
+        let std = halves[1].split(separator: ",", omittingEmptySubsequences: false).map { Float($0) }
+        guard mean.allSatisfy({ $0 != nil }), std.allSatisfy({ $0 != nil }),
+              let normalization = ChannelNormalization(mean: mean.map { $0! }, std: std.map { $0! }) else {
+            throw WorkflowError(usage + "; a normalization needs as many finite means as positive finite standard deviations")
+        }
+        return normalization
+    }
+
+    private init(parsingLayout text: String, defaults: ResNetArchitecture?, usage: String) throws(WorkflowError) {
         if let preset = try Self(parsingPreset: text, defaults: defaults, usage: usage) {
             self = preset
             return
@@ -118,9 +152,13 @@ public struct ResNetArchitecture: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         let heads = "heads=\(headOutputs.map(String.init).joined(separator: ","))"
-        if let preset { return "\(preset.rawValue):\(channels):\(heads)" }
+        let normalize = inputNormalization.map { normalization in
+            normalization == .imagenet ? ":normalize=imagenet"
+                : ":normalize=" + normalization.mean.map { "\($0)" }.joined(separator: ",") + "/" + normalization.std.map { "\($0)" }.joined(separator: ",")
+        } ?? ""
+        if let preset { return "\(preset.rawValue):\(channels):\(heads)" + normalize }
         return "\(Self.keyword):\(blocks[0]):\(widths.map(String.init).joined(separator: "-")):\(channels)"
-            + ":" + heads
+            + ":" + heads + normalize
     }
 
     /// The number of parameters (weights and biases, not buffers; see `ResNet` and `BasicBlock`
@@ -166,6 +204,7 @@ public struct ResNetArchitecture: Sendable, Equatable, CustomStringConvertible {
     /// The backbone (drawn from `rng` first), then the heads in order; the source head active.
     public func makeNetwork(rng: inout RandomGenerator) -> MultiHeadModel<ResNet> {
         let backbone = ResNet(blocks: blocks, widths: widths, inChannels: channels, stem: stem, rng: &rng)
+        backbone.inputNormalization = inputNormalization
         return MultiHeadModel(backbone: backbone, headOutputs: headOutputs, rng: &rng)
     }
 }

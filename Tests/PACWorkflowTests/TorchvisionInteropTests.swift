@@ -136,3 +136,47 @@ struct TorchvisionInteropTests {
         #expect(workflowError { try Architecture(parsing: text, imageDefaults: ResNetArchitecture(channels: 3, headOutputs: [2])) } != nil)
     }
 }
+
+@Suite("input normalization of image models (torchvision's Normalize)")
+struct InputNormalizationTests {
+    @Test("written forms", arguments: [
+        ("resnet18:heads=5:normalize=imagenet", "resnet18:3:heads=5:normalize=imagenet"),
+        ("resnet:1:4-8:2:heads=3:normalize=0.5,0.25/2.0,0.5", "resnet:1:4-8:2:heads=3:normalize=0.5,0.25/2.0,0.5"),
+    ])
+    func writtenForms(text: String, written: String) throws {
+        let parsed = try Architecture(parsing: text)
+        #expect(parsed.description == written)
+        #expect(try Architecture(parsing: written) == parsed)
+    }
+
+    @Test("bad normalizations are refused", arguments: [
+        "resnet18:heads=5:normalize=imagenet2", "resnet18:heads=5:normalize=0.5,0.5,0.5/1,0,1", "resnet18:heads=5:normalize=0.5/1",
+        "resnet18:heads=5:normalize=0.5,0.5,nan/1,1,1", "resnet18:heads=5:normalize=0.5,0.5,0.5",
+    ])
+    func refused(text: String) {
+        #expect(workflowError { try Architecture(parsing: text) } != nil, "\(text)")
+    }
+
+    @Test("an imported model with normalize=imagenet predicts what it predicts on normalized pixels")
+    func normalizedImport() throws {
+        let path = TorchvisionInteropTests.fixture("resnet18_source.safetensors")
+        let plain = try ModelFile.load(path: path, architectureText: "resnet18")
+        let normalized = try ModelFile.load(path: path, architectureText: "resnet18:normalize=imagenet")
+        let x = try TorchvisionInteropTests.images()
+        let (n, c, plane) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+        let stats = ChannelNormalization.imagenet
+        var by = x.scalars
+        for i in 0..<n { for ch in 0..<c { for p in 0..<plane { by[(i * c + ch) * plane + p] = (by[(i * c + ch) * plane + p] - stats.mean[ch]) / stats.std[ch] } } }
+        let expected = try plain.model(for: .source).predict(Tensor(shape: x.shape, scalars: by))
+        let logits = try normalized.model(for: .source).predict(x)
+        #expect(TorchvisionInteropTests.relativeError(logits, expected) < 1e-5)
+        #expect(TorchvisionInteropTests.relativeError(logits, try plain.model(for: .source).predict(x)) > 1e-3)
+        // Saved and reloaded, the normalization travels in the architecture string.
+        try withScratchDirectory { directory in
+            try normalized.save(to: directory + "/n.safetensors", overwrite: false)
+            let again = try ModelFile.load(path: directory + "/n.safetensors")
+            #expect(again.architecture.description == "resnet18:3:heads=5:normalize=imagenet")
+            #expect(bits(try again.model(for: .source).predict(x)) == bits(logits))
+        }
+    }
+}

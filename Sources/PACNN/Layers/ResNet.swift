@@ -37,6 +37,11 @@ public final class ResNet: Layer {
     public let stem: Sequential
     /// One `Sequential` of `BasicBlock`s per stage.
     public let stages: Sequential
+    /// A fixed per-channel normalization applied to the input before the stem (e.g. ImageNet's
+    /// statistics for a pretrained torchvision model), or nil for none.
+    public var inputNormalization: ChannelNormalization? {
+        didSet { precondition(inputNormalization.map { $0.mean.count == inChannels } ?? true, "ResNet: a normalization of \(inputNormalization!.mean.count) channels for \(inChannels)") }
+    }
 
     /// A freshly initialized backbone with `blocks[i]` blocks in stage `i` (one count per width).
     public init(blocks: [Int], widths: [Int], inChannels: Int = 3, stem stemKind: Stem = .cifar, rng: inout RandomGenerator) {
@@ -106,11 +111,14 @@ public final class ResNet: Layer {
     public func callAsFunction(_ input: Variable) -> Variable {
         precondition(input.value.rank == 4 && input.shape[1] == inChannels,
                      "ResNet expects [N, \(inChannels), H, W], got \(input.shape)")
-        return stages(stem(input)).globalAveragePool()
+        let normalized = inputNormalization.map { $0(input) } ?? input
+        return stages(stem(normalized)).globalAveragePool()
     }
 
     public func clone() -> ResNet {
-        ResNet(blockCounts: blockCounts, widths: widths, inChannels: inChannels, stemKind: stemKind,
-               stem: stem.clone(), stages: stages.clone())
+        let copy = ResNet(blockCounts: blockCounts, widths: widths, inChannels: inChannels, stemKind: stemKind,
+                          stem: stem.clone(), stages: stages.clone())
+        copy.inputNormalization = inputNormalization
+        return copy
     }
 }
