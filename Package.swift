@@ -22,6 +22,7 @@ let package = Package(
     products: [
         .executable(name: "pacnet", targets: ["PACNetCLI"]),
         .library(name: "PACEngine", targets: ["PACEngine"]),
+        .library(name: "PACDistributed", targets: ["PACDistributed"]),
         .library(name: "PACNN", targets: ["PACNN"]),
         .library(name: "PACNet", targets: ["PACNet"]),
         .library(name: "PACBenchmarks", targets: ["PACBenchmarks"]),
@@ -37,6 +38,8 @@ let package = Package(
     targets: [
         // Engine: N-d tensors, kernels, reverse-mode autodiff, seeded randomness.
         .target(name: "PACEngine", swiftSettings: engineCodegen),
+        // Distribution: Open MPI's collectives (loaded at run time) or a single process.
+        .target(name: "PACDistributed"),
         // File formats: CSV and NPY data, safetensors model files, atomic writes.
         .target(name: "PACIO", dependencies: ["PACEngine"]),
         // Neural networks: modules, layers, losses, optimizers, the training loop.
@@ -48,25 +51,26 @@ let package = Package(
         // Numerical solvers behind the benchmark data: RK4, damped pendulum, Burgers, FFT.
         .target(name: "PACNumerics", swiftSettings: nativeCodegen),
         // Benchmark tasks, the experiment runner and its reports.
-        .target(name: "PACBenchmarks", dependencies: ["PACNet", "PACIO", "PACPlots", "PACNumerics"],
+        .target(name: "PACBenchmarks", dependencies: ["PACNet", "PACIO", "PACPlots", "PACNumerics", "PACDistributed"],
                 swiftSettings: nativeCodegen),
         // Bring-your-own-data workflows: data files, model files, the staged PAC-Net operations.
         .target(name: "PACWorkflow", dependencies: ["PACNet", "PACIO"], swiftSettings: nativeCodegen),
         // The `pacnet` command-line tool.
         .executableTarget(
             name: "PACNetCLI",
-            dependencies: ["PACBenchmarks", "PACWorkflow", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["PACBenchmarks", "PACWorkflow", "PACDistributed", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: nativeCodegen),
         // Finite-difference gradient checking and image fixtures shared by the test targets.
-        .target(name: "PACTestSupport", dependencies: ["PACEngine", "PACIO"], path: "Tests/PACTestSupport"),
+        .target(name: "PACTestSupport", dependencies: ["PACEngine", "PACIO", "PACDistributed"], path: "Tests/PACTestSupport"),
         .testTarget(name: "PACEngineTests", dependencies: ["PACEngine", "PACTestSupport"]),
+        .testTarget(name: "PACDistributedTests", dependencies: ["PACDistributed"]),
         .testTarget(name: "PACNNTests", dependencies: ["PACNN", "PACTestSupport"]),
         .testTarget(name: "PACNetTests", dependencies: ["PACNet"]),
         .testTarget(name: "PACIOTests", dependencies: ["PACIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PACWorkflowTests", dependencies: ["PACWorkflow", "PACTestSupport"]),
         .testTarget(name: "PACPlotsTests", dependencies: ["PACPlots"]),
         .testTarget(name: "PACNumericsTests", dependencies: ["PACNumerics"]),
-        .testTarget(name: "PACBenchmarksTests", dependencies: ["PACBenchmarks", "PACIO", "PACNumerics"]),
+        .testTarget(name: "PACBenchmarksTests", dependencies: ["PACBenchmarks", "PACIO", "PACNumerics", "PACTestSupport"]),
         .testTarget(name: "PACNetCLITests", dependencies: ["PACNetCLI", "PACTestSupport"]),
     ]
 )

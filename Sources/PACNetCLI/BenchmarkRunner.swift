@@ -1,5 +1,6 @@
 import Foundation
 import PACBenchmarks
+import PACDistributed
 
 /// Runs a benchmark task from the shared options and prints its table or JSON lines.
 enum BenchmarkRunner {
@@ -8,23 +9,35 @@ enum BenchmarkRunner {
         let schedules = config.schedules
         let experiment = try TransferExperiment(task: task, configuration: config)
         let started = DispatchTime.now().uptimeNanoseconds
-        if !options.quiet {
+        // Under mpirun every rank runs its share and rank 0 alone reports.
+        let world = try Cluster.world()
+        let quiet = options.quiet || !world.isRoot
+        if !quiet {
             log("\(task.name): \(config.seeds.count) seed(s), n_target \(config.targetSizes.map(String.init).joined(separator: ",")), "
                 + "methods \(config.methods.map(\.rawValue).joined(separator: ",")), \(config.parallelSeeds) in parallel")
         }
         var lastSeed: UInt64?
         let records: [ExperimentRecord]
         do {
+            if world.size > 1 {
+                if !quiet { log("\(world.size) ranks: each runs its share; rank 0 reports when all are done") }
+                records = try experiment.run(on: world)
+                guard world.isRoot else { return }
+                if options.json { for record in records { print(record.jsonLine(metrics: task.metrics)) } }
+            } else {
             records = try experiment.run { record in
                 if options.json {
                     // Unbuffered, so each line is visible as soon as its seed is done.
                     FileHandle.standardOutput.write(Data((record.jsonLine(metrics: task.metrics) + "\n").utf8))
                 }
-                if !options.quiet, case .transfer(let r) = record, r.seed != lastSeed {
+                if !quiet, case .transfer(let r) = record, r.seed != lastSeed {
                     lastSeed = r.seed
                     log("seed \(r.seed): transfers ready (\(elapsed(since: started)) elapsed)")
                 }
             }
+            }
+        } catch let error as DistributedError {
+            throw DistributedError("\(task.name): \(error)", jobWide: error.isJobWide)
         } catch {
             throw CLIError("\(task.name): \(error)")
         }

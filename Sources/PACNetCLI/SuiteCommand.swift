@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 import PACBenchmarks
+import PACDistributed
 import PACNet
 import PACIO
 
 /// `pacnet suite`: every task, all methods, an ablation, and a report with tables and figures.
-struct SuiteCommand: ParsableCommand {
+struct SuiteCommand: DistributedCommand {
     static let configuration = CommandConfiguration(
         commandName: "suite",
         abstract: "Run friedman, pendulum, burgers and shapes with every method plus a PAC-Net ablation; write report/README.md, SVG figures and results.jsonl.")
@@ -53,13 +54,16 @@ struct SuiteCommand: ParsableCommand {
         suite.ablationLambdas = try BenchmarkOptions.lambdas(ablationLambda, option: "--ablation-lambda")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
 
-        let quiet = self.quiet
+        // Under mpirun every rank runs its share; rank 0 alone reports and writes.
+        let world = try Cluster.world()
+        let quiet = self.quiet || !world.isRoot
         var results: [SuiteRunner.TaskResults] = []
         let seconds = try Timing.seconds {
-            results = try SuiteRunner.run(suite) { line in
+            results = try SuiteRunner.run(suite, on: world) { line in
                 if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
             }
         }
+        guard world.isRoot else { return }
         func write(_ name: String, _ text: String) throws {
             do { try AtomicFile.write(text, to: (out as NSString).appendingPathComponent(name), overwrite: true) } catch {
                 throw CLIError(error.description)

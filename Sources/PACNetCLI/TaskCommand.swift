@@ -3,7 +3,7 @@ import PACBenchmarks
 
 /// A benchmark task's command: the shared options, validated against the task's defaults, and
 /// run through `BenchmarkRunner`.
-protocol TaskCommand: ParsableCommand {
+protocol TaskCommand: DistributedCommand {
     associatedtype Benchmark: TransferTask
     /// The task with the command's own options applied.
     var task: Benchmark { get }
@@ -17,3 +17,6 @@ extension TaskCommand {
 
     func run() throws { try BenchmarkRunner.run(task, options: options) }
 }
+
+/// A command that `mpirun -np N pacnet ...` spreads over the ranks (rank 0 writes the output).
+protocol DistributedCommand: ParsableCommand {}

@@ -2,14 +2,14 @@ import PACIO
 import PACNet
 
 /// One measured result of a benchmark run.
-public enum ExperimentRecord: Sendable, Equatable {
+public enum ExperimentRecord: Sendable, Equatable, Codable {
     /// The source model's score at a stage of PAC-Net's pipeline.
     case stage(StageRecord)
     /// A method's scores after transfer with `nTarget` target samples.
     case transfer(TransferRecord)
 }
 
-public struct StageRecord: Sendable, Equatable {
+public struct StageRecord: Sendable, Equatable, Codable {
     public let task: String
     public let seed: UInt64
     /// The source model's stage: `trained`, `pruned` or `allocated`.
@@ -39,7 +39,7 @@ public struct StageRecord: Sendable, Equatable {
     public var sourceScore: Double { sourceScores[0] }
 }
 
-public struct TransferRecord: Sendable, Equatable {
+public struct TransferRecord: Sendable, Equatable, Codable {
     public let task: String
     public let seed: UInt64
     public let nTarget: Int
@@ -85,7 +85,7 @@ public struct TransferRecord: Sendable, Equatable {
 }
 
 /// The settings cross-validation chose for one auto variant.
-public struct SelectionOutcome: Sendable, Equatable {
+public struct SelectionOutcome: Sendable, Equatable, Codable {
     /// The ratio was selected (else fixed).
     public let autoRatio: Bool
     /// The lambda was selected (else fixed).

@@ -71,6 +71,14 @@ public struct TransferExperiment<Benchmark: TransferTask>: Sendable {
     /// Runs one seed, calling `onRecord` with each result in order; the transfers of its
     /// sample sizes and methods run on `cellWorkers` threads (results do not depend on it).
     public func run(seed: UInt64, cellWorkers: Int = 1, onRecord: (ExperimentRecord) -> Void) throws(TrainingError) {
+        try run(seed: seed, cellWorkers: cellWorkers, runsCell: { _ in true }) { record, _ in onRecord(record) }
+    }
+
+    /// `run(seed:cellWorkers:onRecord:)` for the transfer cells that `runsCell` accepts (by
+    /// index, in the order of the sample sizes and methods); `onRecord` also gets each transfer
+    /// record's cell index (nil for the source stages, which always run).
+    func run(seed: UInt64, cellWorkers: Int, runsCell: (Int) -> Bool,
+             onRecord: (ExperimentRecord, _ cell: Int?) -> Void) throws(TrainingError) {
         let config = configuration
         let data = task.makeData(seed: seed, targetPoolSize: config.targetSizes.max()!)
         // Training data, standardized with the source training statistics when asked; test data
@@ -88,7 +96,7 @@ public struct TransferExperiment<Benchmark: TransferTask>: Sendable {
         var stopwatch = Stopwatch()
         var sourceRNG = RandomGenerator(seed: seed, stream: "shuffle/source")
         try config.schedules.source(rows: sourceTrain.count).train(source, on: sourceTrain, loss: task.loss, rng: &sourceRNG)
-        onRecord(.stage(stageRecord(seed, .trained, nil, scores(source, .source), stopwatch.lap())))
+        onRecord(.stage(stageRecord(seed, .trained, nil, scores(source, .source), stopwatch.lap())), nil)
 
         var pipeline = TransferPipeline(source: source, sourceData: sourceTrain, loss: task.loss, schedules: config.schedules,
                                         makeFresh: { task.makeNetwork(rng: &$0) })
@@ -101,15 +109,17 @@ public struct TransferExperiment<Benchmark: TransferTask>: Sendable {
             let ratios = config.allocatedRatios
             try pipeline.allocate(ratios, seed: seed, stream: "shuffle/allocate") { stage, ratio, model in
                 let label = ratios.count > 1 ? ratio.value : nil
-                onRecord(.stage(stageRecord(seed, stage, label, scores(model.network, .source), stopwatch.lap())))
+                onRecord(.stage(stageRecord(seed, stage, label, scores(model.network, .source), stopwatch.lap())), nil)
             }
         }
 
         // Every (n_target, method, variant) cell is independent (its own streams, its own copy),
         // so the cells run on `cellWorkers` threads; records still come out in cell order.
-        let cells = config.targetSizes.flatMap { n in
+        let allCells = config.targetSizes.flatMap { n in
             config.methods.flatMap { name in config.runs(of: name).map { (n: n, name: name, method: $0.method, rate: $0.learningRate) } }
         }
+        let indices = allCells.indices.filter(runsCell)
+        let cells = indices.map { allCells[$0] }
         let shared = pipeline
         let outcomes = IndependentJobs.map(cells.count, workers: cellWorkers, stage: { index in
             TrainingProgress.Stage("transfer", part: index, of: cells.count, detail: "\(cells[index].name.rawValue) n=\(cells[index].n)")
@@ -122,7 +132,7 @@ public struct TransferExperiment<Benchmark: TransferTask>: Sendable {
             }
         }
         let sweep = config.isSweep
-        for (cell, outcome) in zip(cells, outcomes) {
+        for (cellIndex, (cell, outcome)) in zip(indices, zip(cells, outcomes)) {
             let (n, name, method) = (cell.n, cell.name, cell.method)
             let outcome = try outcome.get()
             let result = outcome.result
@@ -135,7 +145,7 @@ public struct TransferExperiment<Benchmark: TransferTask>: Sendable {
                 ratio: labelled ? method.ratio?.fixedValue?.value : nil, lambda: labelled ? method.lambda?.fixedValue?.value : nil,
                 targetScores: scores(result.targetModel, .target),
                 sourceScores: result.sourceModel.map { scores($0, .source) },
-                seconds: outcome.seconds, selection: outcome.selection.map { SelectionOutcome(method, learningRate: cell.rate, $0) })))
+                seconds: outcome.seconds, selection: outcome.selection.map { SelectionOutcome(method, learningRate: cell.rate, $0) })), cellIndex)
         }
     }
 

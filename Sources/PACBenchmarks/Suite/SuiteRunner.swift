@@ -1,4 +1,5 @@
 import Foundation
+import PACDistributed
 import PACEngine
 import PACNN
 import PACNet
@@ -23,19 +24,22 @@ public enum SuiteRunner {
     }
 
     /// Runs every task; `progress` gets one line per finished part.
-    public static func run(_ suite: SuiteConfiguration, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> [TaskResults] {
+    /// With a `communicator` of several ranks, every rank runs its share of each experiment
+    /// (`TransferExperiment.run(on:)`) and rank 0 alone gets the results (the others get []).
+    public static func run(_ suite: SuiteConfiguration, on communicator: any Communicator = SingleProcess(),
+                           progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> [TaskResults] {
         try suite.tasks.map { name in
             switch name {
-            case "friedman": try run(FriedmanTask(), suite, progress: progress)
-            case "pendulum": try run(PendulumTask(), suite, progress: progress)
-            case "burgers": try run(BurgersTask(), suite, progress: progress)
-            case "shapes": try run(ShapesTask(), suite, progress: progress)
+            case "friedman": try run(FriedmanTask(), suite, on: communicator, progress: progress)
+            case "pendulum": try run(PendulumTask(), suite, on: communicator, progress: progress)
+            case "burgers": try run(BurgersTask(), suite, on: communicator, progress: progress)
+            case "shapes": try run(ShapesTask(), suite, on: communicator, progress: progress)
             default: preconditionFailure("unknown suite task '\(name)'")
             }
         }
     }
 
-    static func run<Benchmark: TransferTask>(_ task: Benchmark, _ suite: SuiteConfiguration,
+    static func run<Benchmark: TransferTask>(_ task: Benchmark, _ suite: SuiteConfiguration, on communicator: any Communicator,
                                         progress: @escaping @Sendable (String) -> Void) throws -> TaskResults {
         let sizes = task.defaultTargetSizes
         let captured = Captured()
@@ -47,14 +51,16 @@ public enum SuiteRunner {
             captured.store(method.name, Illustration.make(for: task, model: result.targetModel, data: data))
         }
         var comparison: [ExperimentRecord] = []
-        let seconds = try Timing.seconds { comparison = try experiment.run() }
+        let seconds = try Timing.seconds { comparison = try experiment.run(on: communicator) }
         progress("\(task.name): comparison done in \(String(format: "%.1f", seconds)) s")
         var ablation: [ExperimentRecord] = []
         let ablationSeconds = try Timing.seconds {
-            ablation = try TransferExperiment(task: task, configuration: suite.ablation(for: task)).run()
+            ablation = try TransferExperiment(task: task, configuration: suite.ablation(for: task)).run(on: communicator)
         }
         progress("\(task.name): ablation done in \(String(format: "%.1f", ablationSeconds)) s")
-        let figures = SuiteFigures.make(task: task.name, metrics: task.metrics, records: comparison, illustrations: captured.all)
+        // The illustrated models may have trained on other ranks.
+        let illustrations = try captured.gathered(on: communicator)
+        let figures = SuiteFigures.make(task: task.name, metrics: task.metrics, records: comparison, illustrations: illustrations)
         return TaskResults(task: task.name, metrics: task.metrics, higherIsBetter: task.higherIsBetter, targetSizes: sizes,
                            configuration: configuration, comparison: comparison, ablation: ablation, seconds: seconds, ablationSeconds: ablationSeconds,
                            figures: figures)
@@ -69,11 +75,20 @@ public enum SuiteRunner {
             lock.withLock { values[method] = value }
         }
         var all: [TransferMethod: Illustration] { lock.withLock { values } }
+
+        /// Every rank's illustrations (each was drawn on exactly one rank).
+        func gathered(on communicator: any Communicator) throws -> [TransferMethod: Illustration] {
+            guard communicator.size > 1 else { return all }
+            let parts = try communicator.allGather(Array(try JSONEncoder().encode(all)))
+            return try parts.reduce(into: [:]) { merged, part in
+                merged.merge(try JSONDecoder().decode([TransferMethod: Illustration].self, from: Data(part))) { first, _ in first }
+            }
+        }
     }
 }
 
 /// Predictions of one trained target model that the report draws.
-enum Illustration: Sendable {
+enum Illustration: Sendable, Codable {
     /// Pendulum: true and predicted theta over the rollout, for a few initial states.
     case trajectories(time: [Double], truth: [[Double]], predicted: [[Double]])
     /// Burgers: u over x at a few times, true and predicted.

@@ -1,6 +1,6 @@
 /// The names of the ways of training a model for the target task that the benchmarks compare
 /// (as reports, JSON and the command line spell them). A method with its settings is a `Method`.
-public enum TransferMethod: String, CaseIterable, Sendable {
+public enum TransferMethod: String, CaseIterable, Sendable, Codable {
     /// A fresh network trained on the target data only.
     case scratch
     /// All weights trained on the target, starting from the source model.

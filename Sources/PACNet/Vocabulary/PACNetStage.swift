@@ -1,5 +1,5 @@
 /// How far through PAC-Net's pipeline a network is.
-public enum PACNetStage: String, Sendable, CaseIterable {
+public enum PACNetStage: String, Sendable, CaseIterable, Codable {
     /// Trained on the source task (or imported): no masks yet.
     case trained
     /// Magnitude-pruned: carries masks, pruned entries are zero.
