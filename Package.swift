@@ -43,7 +43,7 @@ let package = Package(
         // File formats: CSV and NPY data, safetensors model files, atomic writes.
         .target(name: "PACIO", dependencies: ["PACEngine"]),
         // Neural networks: modules, layers, losses, optimizers, the training loop.
-        .target(name: "PACNN", dependencies: ["PACEngine"], swiftSettings: nativeCodegen),
+        .target(name: "PACNN", dependencies: ["PACEngine", "PACDistributed"], swiftSettings: nativeCodegen),
         // PAC-Net (prune / allocate / calibrate) and the transfer baselines.
         .target(name: "PACNet", dependencies: ["PACNN"], swiftSettings: nativeCodegen),
         // SVG plotting: line plots, heatmaps and grids of them (Foundation only).

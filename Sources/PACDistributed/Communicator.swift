@@ -13,6 +13,8 @@ public protocol Communicator: AnyObject, Sendable {
     /// Replaces `values` on every rank by the elementwise sum over the ranks (same count on all).
     /// The sum is taken in rank order, so every rank gets the same bits.
     func allreduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws(DistributedError)
+    /// `allreduceSum` of doubles (statistics that need the precision).
+    func allreduceSum(_ values: UnsafeMutableBufferPointer<Double>) throws(DistributedError)
     /// Root receives every rank's `bytes` (any length each), in rank order; other ranks receive nil.
     func gather(_ bytes: [UInt8], root: Int) throws(DistributedError) -> [[UInt8]]?
     /// Stops every rank of the job with `code` (after this rank's error was reported).
@@ -25,6 +27,11 @@ extension Communicator {
 
     /// `allreduceSum` of an array.
     public func allreduceSum(_ values: inout [Float]) throws(DistributedError) {
+        try values.withUnsafeMutableBufferPointer { (buffer) throws(DistributedError) in try allreduceSum(buffer) }
+    }
+
+    /// `allreduceSum` of an array of doubles.
+    public func allreduceSum(_ values: inout [Double]) throws(DistributedError) {
         try values.withUnsafeMutableBufferPointer { (buffer) throws(DistributedError) in try allreduceSum(buffer) }
     }
 

@@ -65,24 +65,31 @@ public final class OpenMPI: Communicator, @unchecked Sendable {
     }
 
     public func allreduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws(DistributedError) {
+        try allreduce(values, datatype: api.float)
+    }
+
+    public func allreduceSum(_ values: UnsafeMutableBufferPointer<Double>) throws(DistributedError) {
+        try allreduce(values, datatype: api.double)
+    }
+
+    private func allreduce<T: AdditiveArithmetic>(_ values: UnsafeMutableBufferPointer<T>, datatype: API.Handle) throws(DistributedError) {
         guard size > 1, let base = values.baseAddress else { return }
         if size == 2 {
             // Two addends: a + b == b + a, so MPI's own algorithm gives both ranks the same bits.
             for (start, length) in Self.pieces(values.count) {
-                try api.check(api.allreduce(UnsafeRawPointer(bitPattern: 1), base + start, Int32(length), api.float, api.sum, api.world), "MPI_Allreduce")
+                try api.check(api.allreduce(UnsafeRawPointer(bitPattern: 1), base + start, Int32(length), datatype, api.sum, api.world), "MPI_Allreduce")
             }
             return
         }
         // More ranks: MPI's reduction order is not specified, so the sum is taken in rank order
         // on rank 0 and broadcast.
-        let bytes = Array(UnsafeRawBufferPointer(values))
-        let gathered = try gather(bytes, root: 0)
+        let gathered = try gather(Array(UnsafeRawBufferPointer(values)), root: 0)
         var total = [UInt8]()
         if let gathered {
-            var sum = [Float](repeating: 0, count: values.count)
+            var sum = [T](repeating: .zero, count: values.count)
             for part in gathered {
                 part.withUnsafeBytes { raw in
-                    for (i, v) in raw.bindMemory(to: Float.self).enumerated() { sum[i] += v }
+                    for (i, v) in raw.bindMemory(to: T.self).enumerated() { sum[i] += v }
                 }
             }
             total = sum.withUnsafeBytes { Array($0) }
@@ -152,6 +159,7 @@ public final class OpenMPI: Communicator, @unchecked Sendable {
     /// The entry points and handles, found with `dlsym`.
     private struct API {
         typealias Handle = UnsafeMutableRawPointer
+
         let initialize: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Int32
         let initialized: @convention(c) (UnsafeMutablePointer<Int32>) -> Int32
         let finalize: @convention(c) () -> Int32
@@ -165,7 +173,7 @@ public final class OpenMPI: Communicator, @unchecked Sendable {
         let gatherv: @convention(c) (UnsafeRawPointer?, Int32, Handle, UnsafeMutableRawPointer?, UnsafePointer<Int32>?,
                                      UnsafePointer<Int32>?, Handle, Int32, Handle) -> Int32
         let abort: @convention(c) (Handle, Int32) -> Int32
-        let world, byte, float, sum: Handle
+        let world, byte, float, double, sum: Handle
 
         init(handle: UnsafeMutableRawPointer, library: String) throws(DistributedError) {
             func symbol(_ name: String) throws(DistributedError) -> UnsafeMutableRawPointer {
@@ -190,6 +198,7 @@ public final class OpenMPI: Communicator, @unchecked Sendable {
             world = try symbol("ompi_mpi_comm_world")
             byte = try symbol("ompi_mpi_byte")
             float = try symbol("ompi_mpi_float")
+            double = try symbol("ompi_mpi_double")
             sum = try symbol("ompi_mpi_op_sum")
         }
 

@@ -6,6 +6,7 @@ public final class SingleProcess: Communicator {
     public func barrier() {}
     public func broadcast(_ bytes: inout [UInt8], root: Int) {}
     public func allreduceSum(_ values: UnsafeMutableBufferPointer<Float>) {}
+    public func allreduceSum(_ values: UnsafeMutableBufferPointer<Double>) {}
     public func gather(_ bytes: [UInt8], root: Int) -> [[UInt8]]? { [bytes] }
     public func abort(code: Int32) -> Never { exit(code) }
 }

@@ -70,12 +70,16 @@ public final class ThreadCluster: @unchecked Sendable {
 
         func broadcast(_ bytes: inout [UInt8], root: Int) { bytes = cluster.exchange(bytes, rank: rank)[root] }
 
-        func allreduceSum(_ values: UnsafeMutableBufferPointer<Float>) {
+        func allreduceSum(_ values: UnsafeMutableBufferPointer<Float>) { sum(values) }
+
+        func allreduceSum(_ values: UnsafeMutableBufferPointer<Double>) { sum(values) }
+
+        private func sum<T: AdditiveArithmetic>(_ values: UnsafeMutableBufferPointer<T>) {
             let parts = cluster.exchange(Array(UnsafeRawBufferPointer(values)), rank: rank)
-            for i in values.indices { values[i] = 0 }
+            for i in values.indices { values[i] = .zero }
             for part in parts {
                 part.withUnsafeBytes { raw in
-                    for (i, v) in raw.bindMemory(to: Float.self).enumerated() { values[i] += v }
+                    for (i, v) in raw.bindMemory(to: T.self).enumerated() { values[i] += v }
                 }
             }
         }

@@ -89,6 +89,13 @@ public final class BatchNorm2d: Layer, ModeDependent, StatisticsFreezable {
         }
         let perChannel = input.shape[0] * input.shape[2] * input.shape[3]
         precondition(perChannel > 1, "BatchNorm2d: expected more than 1 value per channel when training, got input \(input.shape)")
+        if let world = DataParallel.active {
+            // The batch is split between ranks: normalize with the whole batch's statistics.
+            let (output, batchMean, batchVariance, count) = Variable.batchNormTrainingSynchronized(
+                input, gamma: weight.variable, beta: bias.variable, epsilon: epsilon) { DataParallel.allreduce(&$0, on: world) }
+            updateRunningStatistics(mean: batchMean, biasedVariance: batchVariance, count: count)
+            return output
+        }
         let (output, batchMean, batchVariance) = Variable.batchNormTraining(
             input, gamma: weight.variable, beta: bias.variable, epsilon: epsilon)
         updateRunningStatistics(mean: batchMean, biasedVariance: batchVariance, count: perChannel)

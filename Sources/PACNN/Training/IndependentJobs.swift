@@ -15,7 +15,8 @@ public enum IndependentJobs {
                               stage: @escaping (Int) -> TrainingProgress.Stage, _ body: @escaping (Int) -> R) -> [R] {
         let threads = max(1, min(workers, count))
         if threads == 1 {
-            return (0..<count).map { index in TrainingProgress.stage(stage(index)) { body(index) } }
+            // Jobs train locally even inside data-parallel training (worker threads do anyway).
+            return (0..<count).map { index in TrainingProgress.stage(stage(index)) { DataParallel.local { body(index) } } }
         }
         let slots = Slots<R>(count: count)
         let job = Job(body: body, stage: stage, observer: TrainingProgress.observer)

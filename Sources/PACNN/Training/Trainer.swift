@@ -1,3 +1,4 @@
+import PACDistributed
 import PACEngine
 
 /// Mini-batch training: each epoch shuffles the rows, then takes one optimizer step per batch
@@ -39,6 +40,9 @@ public struct Trainer {
         let n = inputs.shape[0]
         precondition(n > 0 && targets.shape[0] == n, "fit: \(n) inputs vs \(targets.shape[0]) targets")
         model.setTraining(true)
+        if let world = DataParallel.active {
+            return try fitDataParallel(model, optimizer: optimizer, inputs: inputs, targets: targets, world: world, rng: &rng)
+        }
         if Self.runsMLPsWithoutGraph, let mlp = model as? MLP, let penalties = objective.parameterPenalties,
            let run = MLPTrainingRun(mlp, trainer: self, penalties: penalties, inputs: inputs) {
             return try run.fit(optimizer: optimizer, inputs: inputs, targets: targets, rng: &rng)
@@ -59,6 +63,55 @@ public struct Trainer {
                 total.backward()
                 optimizer.step()
             }
+        }
+    }
+
+    /// `fitThroughGraph` with each batch split between the ranks of `world` (see `DataParallel`):
+    /// every rank shuffles alike, computes its rows' share of the loss (weighted by its share of
+    /// the batch, the penalties on rank 0 only), and one allreduce sums the gradients and the
+    /// loss before every rank applies the same step. A batch with fewer rows than ranks is
+    /// computed whole by every rank, without communication.
+    func fitDataParallel(_ model: some Layer, optimizer: some Optimizer, inputs: Tensor, targets: Tensor,
+                         world: any Communicator, rng: inout RandomGenerator) throws(TrainingError) -> [Double] {
+        let parameters = model.parameters()
+        return try forEachBatch(rows: inputs.shape[0], rng: &rng) { batch in
+            guard batch.count >= world.size else {
+                return DataParallel.local {
+                    let input = Variable(inputs.gatherRows(batch))
+                    let (prediction, penalties) = objective.forward(model, input)
+                    let dataLoss = loss(prediction, targets.gatherRows(batch))
+                    let total = penalties.reduce(dataLoss, +)
+                    return BatchStep(dataLoss: dataLoss.value.scalar, total: { _ in total.value.scalar }) {
+                        optimizer.zeroGrad()
+                        total.backward()
+                        optimizer.step()
+                    }
+                }
+            }
+            let rows = Array(batch[DataParallel.share(of: batch.count, rank: world.rank, size: world.size)])
+            let weight = Float(rows.count) / Float(batch.count)
+            let input = Variable(inputs.gatherRows(rows))
+            let (prediction, penalties) = objective.forward(model, input)
+            let dataLoss = loss(prediction, targets.gatherRows(rows)) * weight
+            let total = world.isRoot ? penalties.reduce(dataLoss, +) : dataLoss
+            optimizer.zeroGrad()
+            total.backward()
+            // One message: every gradient (in parameter order; a parameter outside the graph has
+            // none on every rank alike), then the data loss and the total.
+            let withGradients = parameters.filter { $0.grad != nil }
+            var buffer = [Float]()
+            buffer.reserveCapacity(withGradients.reduce(2) { $0 + $1.value.count })
+            for parameter in withGradients { buffer += parameter.grad!.scalars }
+            buffer += [dataLoss.value.scalar, total.value.scalar]
+            DataParallel.allreduce(&buffer, on: world)
+            var offset = 0
+            for parameter in withGradients {
+                let count = parameter.value.count
+                parameter.variable.grad = Tensor(shape: parameter.shape, scalars: Array(buffer[offset..<(offset + count)]))
+                offset += count
+            }
+            let (batchLoss, batchTotal) = (buffer[offset], buffer[offset + 1])
+            return BatchStep(dataLoss: batchLoss, total: { _ in batchTotal }) { optimizer.step() }
         }
     }
 
