@@ -85,10 +85,16 @@ public enum Im2Col {
     /// The columns of the output rows `outputRows` only: a `[columnRows, outputRows.count *
     /// outputWidth]` matrix (every entry overwritten), the column matrix's column block for those
     /// output positions. Lets a caller lower an image in cache-sized pieces.
+    ///
+    /// With `ld`, consecutive rows of the column matrix start `ld` scalars apart (`ld >=
+    /// outputRows.count * outputWidth`; the scalars between rows are left alone), so the columns of
+    /// several images can be written side by side into one wider matrix.
     public static func im2col(_ image: UnsafePointer<Float>, geometry g: Conv2dGeometry, outputRows rows: Range<Int>,
-                              into columns: UnsafeMutablePointer<Float>) {
+                              into columns: UnsafeMutablePointer<Float>, ld: Int? = nil) {
         let wo = g.outputWidth, s = g.stride, p = g.padding
         let plane = g.height * g.width, length = rows.count * wo
+        let rowStride = ld ?? length
+        precondition(rowStride >= length, "im2col: row stride \(rowStride) below the row length \(length)")
         var row = columns
         for c in 0..<g.channels {
             let source = image + c * plane
@@ -98,7 +104,7 @@ public enum Im2Col {
                     let valid = g.validOutputColumns(kj: kj)
                     if inside.isEmpty || valid.isEmpty {
                         row.update(repeating: 0, count: length)
-                        row += length
+                        row += rowStride
                         continue
                     }
                     let top = (inside.lowerBound - rows.lowerBound) * wo, bottom = (inside.upperBound - rows.lowerBound) * wo
@@ -128,7 +134,7 @@ public enum Im2Col {
                             (out + valid.upperBound).update(repeating: 0, count: wo - valid.upperBound)
                         }
                     }
-                    row += length
+                    row += rowStride
                 }
             }
         }
@@ -183,9 +189,14 @@ public enum Im2Col {
 
     /// The adjoint of `im2col`: adds every entry of the column matrix onto the image pixel it was
     /// read from (padding entries are dropped). `image` is accumulated into, not overwritten.
-    public static func col2im(_ columns: UnsafePointer<Float>, geometry g: Conv2dGeometry, addingInto image: UnsafeMutablePointer<Float>) {
+    /// With `ld`, consecutive rows of the column matrix start `ld` scalars apart (one image's
+    /// block of a wider matrix holding several images' columns side by side).
+    public static func col2im(_ columns: UnsafePointer<Float>, geometry g: Conv2dGeometry, addingInto image: UnsafeMutablePointer<Float>,
+                              ld: Int? = nil) {
         let ho = g.outputHeight, wo = g.outputWidth, s = g.stride, p = g.padding
         let plane = g.height * g.width
+        let rowStride = ld ?? ho * wo
+        precondition(rowStride >= ho * wo, "col2im: row stride \(rowStride) below the row length \(ho * wo)")
         var row = columns
         for c in 0..<g.channels {
             let target = image + c * plane
@@ -204,7 +215,7 @@ public enum Im2Col {
                             }
                         }
                     }
-                    row += ho * wo
+                    row += rowStride
                 }
             }
         }
