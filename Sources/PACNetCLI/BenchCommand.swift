@@ -108,10 +108,21 @@ struct BenchCommand: ParsableCommand {
                 }
             }
         }
+        let cpu = CPUModel.current
+        if json {
+            var line = JSONLine()
+            line.add("name", "machine"); line.add("cpu", cpu.description)
+            if let vendor = cpu.vendor { line.add("cpu_vendor", vendor) }
+            if let family = cpu.family { line.add("cpu_family", family) }
+            if let model = cpu.model { line.add("cpu_model", model) }
+            line.add("threads", Engine.maxThreads)
+            FileHandle.standardOutput.write(Data((line.text + "\n").utf8))
+        }
         if !json {
             let blas = SystemBLAS.shared.map { "\($0.name)\($0.isOpenBLAS ? " (OpenBLAS)" : "")" } ?? "none (PACNET_BLAS=on loads one)"
             print(TextTable.render([["workload", "size", "result"]] + rows, rightAligned: [2]).joined(separator: "\n"))
             print("\nthreads \(Engine.maxThreads), system BLAS: \(blas)")
+            print("CPU: \(cpu.description)")
         }
     }
 }

@@ -170,7 +170,7 @@ enum Convolution {
                             for j in images {
                                 let result = ys.value + (first + j) * outChannels * positions
                                 for o in 0..<outChannels {
-                                    (result + o * positions).update(from: ps.value + o * width + j * positions, count: positions)
+                                    SIMDAccess.copy(ps.value + o * width + j * positions, to: result + o * positions, count: positions)
                                 }
                             }
                         }
@@ -204,10 +204,18 @@ enum Convolution {
         let (o, c, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
         return weight.withUnsafePointer { wp in
             Tensor(shape: [c, o, kh, kw]) { out in
-                for ci in 0..<c {
-                    for oi in 0..<o {
-                        let src = wp + (oi * c + ci) * kh * kw, dst = out + (ci * o + oi) * kh * kw
-                        for t in 0..<(kh * kw) { dst[t] = src[kh * kw - 1 - t] }
+                // Blocks of 16 input channels: each weight row is read in contiguous runs, and 16
+                // output rows are written at a time.
+                let taps = kh * kw, blocks = (c + 15) / 16
+                let (source, target) = (UncheckedSendable(wp), UncheckedSendable(out))
+                ParallelRanges.forEach(items: blocks, scalarsPerItem: 16 * o * taps) { range in
+                    for block in range {
+                        for oi in 0..<o {
+                            for ci in (block * 16)..<Swift.min(c, block * 16 + 16) {
+                                let src = source.value + (oi * c + ci) * taps, dst = target.value + (ci * o + oi) * taps
+                                for t in 0..<taps { dst[t] = src[taps - 1 - t] }
+                            }
+                        }
                     }
                 }
             }
@@ -357,7 +365,7 @@ enum Convolution {
                         for j in images {
                             let source = gs.value + (first + j) * outChannels * positions
                             for o in 0..<outChannels {
-                                (dys.value + o * width + j * positions).update(from: source + o * positions, count: positions)
+                                SIMDAccess.copy(source + o * positions, to: dys.value + o * width + j * positions, count: positions)
                             }
                         }
                     }
