@@ -35,6 +35,13 @@ def main():
             if ref:
                 rows.append((f"resnet_step batch {r['batch']}", f"{r['microseconds']:.1f} us",
                              f"{ref['microseconds']:.1f} us", f"{ref['microseconds'] / r['microseconds']:.2f}x faster"))
+        elif r["name"] == "resnet18_step":
+            ref = next((t for t in theirs if t["name"] == "resnet18_step" and t["batch"] == r["batch"]), None)
+            if ref:
+                if "parameters" in r and "parameters" in ref and r["parameters"] != ref["parameters"]:
+                    sys.exit(f"resnet18_step: pacnet has {r['parameters']} parameters, the twin {ref['parameters']}")
+                rows.append((f"resnet18_step batch {r['batch']}", f"{r['microseconds'] / 1000:.1f} ms",
+                             f"{ref['microseconds'] / 1000:.1f} ms", f"{ref['microseconds'] / r['microseconds']:.2f}x faster"))
         elif r["name"] == "friedman_pipeline":
             ref = next((t for t in theirs if t["name"] == "friedman_pipeline"), None)
             if ref:

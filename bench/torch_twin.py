@@ -10,6 +10,8 @@ Workloads (see bench/README.md):
   gemm               n x n by n x n float32 product with torch (backend "torch") and numpy ("numpy")
   mlp_step           one Adam step (forward, backward, update) of the friedman MLP 10-100-100-100-1
   resnet_step        one Adam step of the shapes ResNet-8 with one 8-way head, BCE with logits, batch 128
+  resnet18_step      one Adam step of torchvision's resnet18(num_classes=8), BCE with logits, batch 32,
+                     3 x 64 x 64 inputs, channels-last memory format
   friedman_pipeline  one seed of the friedman benchmark (n_target 10, 50, 200; four methods)
 """
 import argparse
@@ -116,6 +118,46 @@ def resnet_step(batch):
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     x, y = torch.rand(batch, 3, 32, 32), torch.randint(0, 2, (batch, 8)).float()
+
+    def step():
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+
+    return 1e6 * seconds_per_call(step)
+
+
+# ---- resnet18_step: torchvision's ResNet-18 (pacnet: ResNet(blocks: [2,2,2,2], stem: .imagenet)) ----
+
+# Parameters of ResNet-18 with an 8-way head, in both engines (pacnet reports its own count).
+RESNET18_PARAMETERS = 11_180_616
+
+
+def import_torchvision():
+    """torchvision's PyPI wheel is built for CUDA; its models are plain Python, so its custom-op
+    registrations (which need the CUDA extension) are skipped while importing it."""
+    register_fake = torch.library.register_fake
+    torch.library.register_fake = lambda *args, **kwargs: (lambda function: function)
+    try:
+        import torchvision
+    finally:
+        torch.library.register_fake = register_fake
+    return torchvision
+
+
+def resnet18_step(batch):
+    torchvision = import_torchvision()
+    torch.manual_seed(4)
+    model = torchvision.models.resnet18(num_classes=8)
+    count = sum(p.numel() for p in model.parameters())
+    assert count == RESNET18_PARAMETERS, f"resnet18: {count} parameters, pacnet has {RESNET18_PARAMETERS}"
+    model = model.to(memory_format=torch.channels_last)
+    model.train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    x = torch.rand(batch, 3, 64, 64).contiguous(memory_format=torch.channels_last)
+    y = torch.randint(0, 2, (batch, 8)).float()
 
     def step():
         optimizer.zero_grad()
@@ -237,7 +279,7 @@ def friedman_pipeline():
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
-    parser.add_argument("--only", default="gemm,mlp_step,resnet_step,friedman_pipeline")
+    parser.add_argument("--only", default="gemm,mlp_step,resnet_step,resnet18_step,friedman_pipeline")
     args = parser.parse_args()
     only = args.only.split(",")
     rows = []
@@ -250,6 +292,9 @@ def main():
             rows.append({"name": "mlp_step", "batch": batch, "microseconds": round(mlp_step(batch), 1)})
     if "resnet_step" in only:
         rows.append({"name": "resnet_step", "batch": 128, "microseconds": round(resnet_step(128), 1)})
+    if "resnet18_step" in only:
+        rows.append({"name": "resnet18_step", "batch": 32, "parameters": RESNET18_PARAMETERS,
+                     "microseconds": round(resnet18_step(32), 1)})
     if "friedman_pipeline" in only:
         rows.append({"name": "friedman_pipeline", "seconds": round(friedman_pipeline(), 3)})
     for row in rows:

@@ -3,15 +3,16 @@ import ArgumentParser
 import Foundation
 import PACBenchmarks
 import PACEngine
+import PACNN
 
 /// `pacnet bench`: engine speed on the workloads mirrored by `bench/torch_twin.py`.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure GEMM GFLOP/s, MLP and ResNet-8 training-step times and one friedman seed (release builds only are meaningful).")
+        abstract: "Measure GEMM GFLOP/s, MLP, ResNet-8 and ResNet-18 training-step times and one friedman seed (release builds only are meaningful).")
 
-    @Option(help: "Comma-separated workloads: gemm, mlp_step, resnet_step, friedman_pipeline, and selection (not run by default: about 40 s).")
-    var only: String = "gemm,mlp_step,resnet_step,friedman_pipeline"
+    @Option(help: "Comma-separated workloads: gemm, mlp_step, resnet_step, resnet18_step, friedman_pipeline, and selection (not run by default: about 40 s).")
+    var only: String = "gemm,mlp_step,resnet_step,resnet18_step,friedman_pipeline"
 
     @Option(name: .customLong("mlp-batches"), help: "Comma-separated batch sizes of mlp_step.")
     var mlpBatches: String = "32,128,1024"
@@ -31,7 +32,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     private func workloads() throws -> [String] {
-        let known = ["gemm", "mlp_step", "resnet_step", "friedman_pipeline", "selection"]
+        let known = ["gemm", "mlp_step", "resnet_step", "resnet18_step", "friedman_pipeline", "selection"]
         let names = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !names.isEmpty else { throw CLIError("--only: the workload list is empty") }
         for name in names where !known.contains(name) {
@@ -77,6 +78,16 @@ struct BenchCommand: ParsableCommand {
             line.add("name", "resnet_step"); line.add("batch", batch); line.add("microseconds", (micros * 10).rounded() / 10)
             emit(line, ["resnet_step", "ResNet-8, batch \(batch), 3x32x32", String(format: "%.1f µs", micros)])
         }
+        if names.contains("resnet18_step") {
+            let batch = 32
+            let micros = SpeedBenchmarks.resnet18Step(batch: batch)
+            var rng = RandomGenerator(seed: 0)
+            let parameters = SpeedBenchmarks.resnet18(rng: &rng).parameterCount
+            var line = JSONLine()
+            line.add("name", "resnet18_step"); line.add("batch", batch); line.add("parameters", parameters)
+            line.add("microseconds", (micros * 10).rounded() / 10)
+            emit(line, ["resnet18_step", "ResNet-18, batch \(batch), 3x64x64", String(format: "%.1f µs", micros)])
+        }
         if names.contains("friedman_pipeline") {
             let seconds = try SpeedBenchmarks.friedmanPipeline()
             var line = JSONLine()
@@ -97,10 +108,21 @@ struct BenchCommand: ParsableCommand {
                 }
             }
         }
+        let cpu = CPUModel.current
+        if json {
+            var line = JSONLine()
+            line.add("name", "machine"); line.add("cpu", cpu.description)
+            if let vendor = cpu.vendor { line.add("cpu_vendor", vendor) }
+            if let family = cpu.family { line.add("cpu_family", family) }
+            if let model = cpu.model { line.add("cpu_model", model) }
+            line.add("threads", Engine.maxThreads)
+            FileHandle.standardOutput.write(Data((line.text + "\n").utf8))
+        }
         if !json {
             let blas = SystemBLAS.shared.map { "\($0.name)\($0.isOpenBLAS ? " (OpenBLAS)" : "")" } ?? "none (PACNET_BLAS=on loads one)"
             print(TextTable.render([["workload", "size", "result"]] + rows, rightAligned: [2]).joined(separator: "\n"))
             print("\nthreads \(Engine.maxThreads), system BLAS: \(blas)")
+            print("CPU: \(cpu.description)")
         }
     }
 }

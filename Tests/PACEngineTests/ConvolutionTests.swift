@@ -283,3 +283,83 @@ struct ConvolutionTests {
         #expect(abs(lhs - rhs) < 1e-4)
     }
 }
+
+/// The batched convolution paths (several images' columns in one product, `BatchedWeightGradient`)
+/// against one product per image: the same bits, for any thread count.
+@Suite("conv2d: batched products equal per-image products bit for bit")
+struct BatchedConvolutionTests {
+    /// Few positions per image (where batching applies), odd channel counts (edge tiles of GEMM and
+    /// of the 4 x 32 weight-gradient tile), strides 1 and 2 (transposed-convolution and lowered
+    /// input gradients), 1x1 projections, and batches whose 32 groups hold one or two images.
+    static let cases: [ConvolutionCase] = [
+        ConvolutionCase(n: 37, c: 6, h: 4, w: 4, o: 10, kh: 3, kw: 3, stride: 1, padding: 1),
+        ConvolutionCase(n: 9, c: 5, h: 7, w: 6, o: 7, kh: 3, kw: 3, stride: 2, padding: 1, bias: false),
+        ConvolutionCase(n: 12, c: 8, h: 4, w: 4, o: 13, kh: 1, kw: 1, stride: 2, padding: 0, bias: false),
+        ConvolutionCase(n: 5, c: 3, h: 8, w: 8, o: 4, kh: 1, kw: 1, stride: 1, padding: 0),
+        ConvolutionCase(n: 66, c: 4, h: 2, w: 2, o: 9, kh: 3, kw: 3, stride: 1, padding: 1),
+        ConvolutionCase(n: 4, c: 16, h: 16, w: 16, o: 8, kh: 3, kw: 3, stride: 1, padding: 1),
+        // Large enough for threaded GEMMs and a threaded weight-gradient kernel.
+        ConvolutionCase(n: 16, c: 32, h: 4, w: 4, o: 64, kh: 3, kw: 3, stride: 1, padding: 1),
+    ]
+
+    private func bits(_ t: Tensor?) -> [UInt32] { t!.scalars.map(\.bitPattern) }
+
+    @Test(arguments: cases)
+    func batchedEqualsPerImage(spec: ConvolutionCase) {
+        let values = spec.inputs(seed: 21)
+        var rng = RandomGenerator(seed: 22, stream: spec.testDescription)
+        let g = rng.uniformTensor(shape: [spec.n, spec.o, spec.outputHeight, spec.outputWidth], low: -1, high: 1)
+        let geometry = Convolution.geometry(input: spec.inputShape, weight: spec.weightShape, bias: spec.bias ? [spec.o] : nil,
+                                            stride: spec.stride, padding: spec.padding)
+        let bias = spec.bias ? values[2] : nil
+        let reference = Convolution.forward(values[0], weight: values[1], bias: bias, geometry: geometry, threads: 1, batching: false)
+        let referenceGradients = Convolution.backward(g, input: values[0], weight: values[1], geometry: geometry,
+                                                      inputGradient: true, weightGradient: true, threads: 1, batching: false)
+        #expect(Convolution.imagesPerProduct(geometry, images: spec.n) > 1 || geometry.columnCount > 256)
+        for threads in [1, 2, 3, 7] {
+            let y = Convolution.forward(values[0], weight: values[1], bias: bias, geometry: geometry, threads: threads)
+            #expect(bits(y) == bits(reference), "forward, threads \(threads)")
+            // A small packing limit splits the batched weight gradient into chunks of groups.
+            for limit in [Convolution.packedColumnScalars, 1] {
+                let (dx, dw) = Convolution.backward(g, input: values[0], weight: values[1], geometry: geometry,
+                                                    inputGradient: true, weightGradient: true, threads: threads, packedLimit: limit)
+                #expect(bits(dx) == bits(referenceGradients.input), "dX, threads \(threads), limit \(limit)")
+                #expect(bits(dw) == bits(referenceGradients.weight), "dW, threads \(threads), limit \(limit)")
+            }
+            let (_, dwOnly) = Convolution.backward(g, input: values[0], weight: values[1], geometry: geometry,
+                                                   inputGradient: false, weightGradient: true, threads: threads)
+            #expect(bits(dwOnly) == bits(referenceGradients.weight), "dW alone, threads \(threads)")
+        }
+    }
+
+    @Test func batchedWeightGradientKeepsEveryGroupsOrder() {
+        // 40 images in 32 groups (8 of two images); the kernel against per-image GEMMs into group
+        // partials summed in group order, written out here.
+        let (n, o, k, p) = (40, 6, 37, 5)
+        var rng = RandomGenerator(seed: 23)
+        let dy = rng.uniformTensor(shape: [n, o, p], low: -1, high: 1).scalars
+        let columns = rng.uniformTensor(shape: [n, k, p], low: -1, high: 1).scalars
+        let schedule = ImageBatchSchedule(images: n, workPerImage: 1, threads: 1)
+        let groups = (0..<schedule.groups).map { schedule.images(ofGroup: $0) }
+        var expected = [Float](repeating: 0, count: o * k)
+        var partial = [Float](repeating: 0, count: o * k)
+        for (index, group) in groups.enumerated() {
+            for (j, i) in group.enumerated() {
+                GEMM.multiply(transposeA: false, transposeB: true, m: o, n: k, k: p, a: Array(dy[(i * o * p)...]), lda: p,
+                              b: Array(columns[(i * k * p)...]), ldb: p, beta: j == 0 ? 0 : 1, c: &partial, ldc: k, threads: 1,
+                              backend: .builtin)
+            }
+            for e in 0..<(o * k) { expected[e] = index == 0 ? partial[e] : expected[e] + partial[e] }
+        }
+        var packed = [Float](repeating: .nan, count: BatchedWeightGradient.packedSize(k: k, positions: p, images: n))
+        for i in 0..<n {
+            BatchedWeightGradient.pack(Array(columns[(i * k * p)...]), k: k, positions: p, index: i, images: n, into: &packed)
+        }
+        var c = [Float](repeating: .nan, count: o * k)
+        for threads in [1, 2] {
+            BatchedWeightGradient.multiply(m: o, k: k, positions: p, dy: dy, groups: groups, firstImage: 0, images: n,
+                                           packed: packed, c: &c, accumulate: false, threads: threads)
+            #expect(c.map(\.bitPattern) == expected.map(\.bitPattern))
+        }
+    }
+}

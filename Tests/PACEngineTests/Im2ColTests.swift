@@ -112,3 +112,35 @@ struct Im2ColTests {
         }
     }
 }
+
+@Suite("im2col / col2im with a row stride (several images side by side)")
+struct Im2ColRowStrideTests {
+    @Test(arguments: [
+        Conv2dGeometry(channels: 3, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1),
+        Conv2dGeometry(channels: 2, height: 7, width: 6, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1),
+        Conv2dGeometry(channels: 2, height: 20, width: 20, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1),
+        Conv2dGeometry(channels: 3, height: 9, width: 9, kernelHeight: 7, kernelWidth: 7, stride: 2, padding: 3),
+    ])
+    func blockOfAWiderMatrixEqualsTheImagesOwnColumns(g: Conv2dGeometry) {
+        var rng = RandomGenerator(seed: 31)
+        let image = rng.uniformTensor(shape: [g.imageSize], low: -1, high: 1).scalars
+        let (k, p) = (g.columnRows, g.columnCount)
+        var own = [Float](repeating: .nan, count: k * p)
+        Im2Col.im2col(image, geometry: g, into: &own)
+        // Image 1 of 3 in a [k, 3 p] matrix: its block equals its own columns, the rest is untouched.
+        var wide = [Float](repeating: .nan, count: k * 3 * p)
+        wide.withUnsafeMutableBufferPointer {
+            Im2Col.im2col(image, geometry: g, outputRows: 0..<g.outputHeight, into: $0.baseAddress! + p, ld: 3 * p)
+        }
+        for r in 0..<k {
+            #expect(Array(wide[(r * 3 * p + p)..<(r * 3 * p + 2 * p)]).map(\.bitPattern) == Array(own[(r * p)..<(r * p + p)]).map(\.bitPattern))
+            let untouched = wide[(r * 3 * p)..<(r * 3 * p + p)].allSatisfy { $0.isNaN }
+            #expect(untouched)
+        }
+        // col2im reading the block with the row stride adds the same values.
+        var fromOwn = [Float](repeating: 0, count: g.imageSize), fromWide = fromOwn
+        Im2Col.col2im(own, geometry: g, addingInto: &fromOwn)
+        wide.withUnsafeBufferPointer { Im2Col.col2im($0.baseAddress! + p, geometry: g, addingInto: &fromWide, ld: 3 * p) }
+        #expect(fromOwn.map(\.bitPattern) == fromWide.map(\.bitPattern))
+    }
+}

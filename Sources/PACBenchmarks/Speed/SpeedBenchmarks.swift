@@ -58,6 +58,31 @@ public enum SpeedBenchmarks {
         }
     }
 
+    /// Microseconds of one Adam training step (zero grad, forward in training mode, BCE with
+    /// logits against random 0/1 targets, backward, update) of torchvision's ResNet-18 layout
+    /// (ImageNet stem, blocks 2-2-2-2 at 64/128/256/512 channels) with one 8-way head, on random
+    /// `[batch, 3, 64, 64]` inputs.
+    public static func resnet18Step(batch: Int) -> Double {
+        var rng = RandomGenerator(seed: 4, stream: "bench/resnet18")
+        let model = resnet18(rng: &rng)
+        model.setTraining(true)
+        let optimizer = Adam(parameters: model.parameters(), learningRate: 1e-3)
+        let x = rng.uniformTensor(shape: [batch, 3, 64, 64])
+        let y = rng.uniformTensor(shape: [batch, 8]).map { $0 < 0.5 ? 0 : 1 }
+        return 1e6 * Timing.secondsPerCall {
+            optimizer.zeroGrad()
+            let loss = binaryCrossEntropyWithLogits(model(Variable(x)), y)
+            loss.backward()
+            optimizer.step()
+        }
+    }
+
+    /// The `resnet18_step` network: torchvision's `resnet18(num_classes=8)` layout.
+    public static func resnet18(rng: inout RandomGenerator) -> MultiHeadModel<ResNet> {
+        MultiHeadModel(backbone: ResNet(blocks: [2, 2, 2, 2], widths: [64, 128, 256, 512], inChannels: 3, stem: .imagenet, rng: &rng),
+                       headOutputs: [8], rng: &rng)
+    }
+
     /// Seconds of the cross-validated choice of PAC-Net's ratio and lambda (20 candidates x 5
     /// folds) for `friedman` seed 0 at n_target 50, with the fold trainings on `workers` threads.
     /// The source training and the allocations of the four ratios happen before the clock starts.

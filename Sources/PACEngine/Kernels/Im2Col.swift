@@ -85,10 +85,20 @@ public enum Im2Col {
     /// The columns of the output rows `outputRows` only: a `[columnRows, outputRows.count *
     /// outputWidth]` matrix (every entry overwritten), the column matrix's column block for those
     /// output positions. Lets a caller lower an image in cache-sized pieces.
+    ///
+    /// With `ld`, consecutive rows of the column matrix start `ld` scalars apart (`ld >=
+    /// outputRows.count * outputWidth`; the scalars between rows are left alone), so the columns of
+    /// several images can be written side by side into one wider matrix.
     public static func im2col(_ image: UnsafePointer<Float>, geometry g: Conv2dGeometry, outputRows rows: Range<Int>,
-                              into columns: UnsafeMutablePointer<Float>) {
+                              into columns: UnsafeMutablePointer<Float>, ld: Int? = nil) {
         let wo = g.outputWidth, s = g.stride, p = g.padding
         let plane = g.height * g.width, length = rows.count * wo
+        let rowStride = ld ?? length
+        precondition(rowStride >= length, "im2col: row stride \(rowStride) below the row length \(length)")
+        if wo <= 8 && rows == 0..<g.outputHeight {
+            gatherSmall(image, geometry: g, into: columns, ld: rowStride)
+            return
+        }
         var row = columns
         for c in 0..<g.channels {
             let source = image + c * plane
@@ -97,38 +107,76 @@ public enum Im2Col {
                 for kj in 0..<g.kernelWidth {
                     let valid = g.validOutputColumns(kj: kj)
                     if inside.isEmpty || valid.isEmpty {
-                        row.update(repeating: 0, count: length)
-                        row += length
+                        SIMDAccess.zero(row, count: length)
+                        row += rowStride
                         continue
                     }
                     let top = (inside.lowerBound - rows.lowerBound) * wo, bottom = (inside.upperBound - rows.lowerBound) * wo
-                    row.update(repeating: 0, count: top)
-                    (row + bottom).update(repeating: 0, count: length - bottom)
+                    SIMDAccess.zero(row, count: top)
+                    SIMDAccess.zero(row + bottom, count: length - bottom)
                     if g.isShiftedPlane {
                         // One copy of the shifted rows; the entries that wrapped around a row edge
                         // (read from the neighbouring row) are then zeroed.
                         let first = inside.lowerBound - p + ki, shift = kj - p
                         let count = inside.count * wo - valid.lowerBound - (wo - valid.upperBound)
-                        (row + top + valid.lowerBound).update(from: source + first * g.width + valid.lowerBound + shift, count: count)
+                        SIMDAccess.copy(source + first * g.width + valid.lowerBound + shift, to: row + top + valid.lowerBound, count: count)
                         Self.zeroEdges(row + top, rows: inside.count, width: wo, keep: valid)
                     } else {
                         let offset = valid.lowerBound * s - p + kj
                         for oh in inside {
                             let out = row + (oh - rows.lowerBound) * wo
                             let line = source + (oh * s - p + ki) * g.width
-                            out.update(repeating: 0, count: valid.lowerBound)
+                            SIMDAccess.zero(out, count: valid.lowerBound)
                             let dst = out + valid.lowerBound
                             if s == 1 {
-                                dst.update(from: line + offset, count: valid.count)
+                                SIMDAccess.copy(line + offset, to: dst, count: valid.count)
                             } else if s == 2 {
                                 gatherEvery2nd(line, width: g.width, from: offset, count: valid.count, into: dst)
                             } else {
                                 for j in 0..<valid.count { dst[j] = line[offset + j * s] }
                             }
-                            (out + valid.upperBound).update(repeating: 0, count: wo - valid.upperBound)
+                            SIMDAccess.zero(out + valid.upperBound, count: wo - valid.upperBound)
                         }
                     }
-                    row += length
+                    row += rowStride
+                }
+            }
+        }
+    }
+
+    /// `im2col` of a whole image with a small output plane (ResNet's deep stages: 8 x 8 down to
+    /// 2 x 2), where the per-row work of the general path (ranges, edge zeroing, library copies of a
+    /// few floats) costs more than the copies: each channel is copied once into a zero-bordered
+    /// plane, and every row of the column matrix is then gathered through one table of offsets
+    /// per kernel tap. The same values as the general path (padding entries are +0 in both).
+    private static func gatherSmall(_ image: UnsafePointer<Float>, geometry g: Conv2dGeometry,
+                                    into columns: UnsafeMutablePointer<Float>, ld: Int) {
+        let wo = g.outputWidth, ho = g.outputHeight, positions = ho * wo, s = g.stride, p = g.padding
+        let paddedWidth = g.width + 2 * p, paddedSize = (g.height + 2 * p) * paddedWidth
+        let taps = g.kernelHeight * g.kernelWidth
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: paddedSize) { paddedBuffer in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: taps * positions) { tableBuffer in
+                let padded = paddedBuffer.baseAddress!, table = tableBuffer.baseAddress!
+                padded.update(repeating: 0, count: paddedSize)
+                for ki in 0..<g.kernelHeight {
+                    for kj in 0..<g.kernelWidth {
+                        let entry = table + (ki * g.kernelWidth + kj) * positions
+                        for oh in 0..<ho {
+                            for ow in 0..<wo { entry[oh * wo + ow] = Int32((oh * s + ki) * paddedWidth + ow * s + kj) }
+                        }
+                    }
+                }
+                var row = columns
+                for c in 0..<g.channels {
+                    let source = image + c * g.height * g.width
+                    for i in 0..<g.height {
+                        SIMDAccess.copy(source + i * g.width, to: padded + (i + p) * paddedWidth + p, count: g.width)
+                    }
+                    for t in 0..<taps {
+                        let entry = table + t * positions
+                        for q in 0..<positions { row[q] = padded[Int(entry[q])] }
+                        row += ld
+                    }
                 }
             }
         }
@@ -183,9 +231,14 @@ public enum Im2Col {
 
     /// The adjoint of `im2col`: adds every entry of the column matrix onto the image pixel it was
     /// read from (padding entries are dropped). `image` is accumulated into, not overwritten.
-    public static func col2im(_ columns: UnsafePointer<Float>, geometry g: Conv2dGeometry, addingInto image: UnsafeMutablePointer<Float>) {
+    /// With `ld`, consecutive rows of the column matrix start `ld` scalars apart (one image's
+    /// block of a wider matrix holding several images' columns side by side).
+    public static func col2im(_ columns: UnsafePointer<Float>, geometry g: Conv2dGeometry, addingInto image: UnsafeMutablePointer<Float>,
+                              ld: Int? = nil) {
         let ho = g.outputHeight, wo = g.outputWidth, s = g.stride, p = g.padding
         let plane = g.height * g.width
+        let rowStride = ld ?? ho * wo
+        precondition(rowStride >= ho * wo, "col2im: row stride \(rowStride) below the row length \(ho * wo)")
         var row = columns
         for c in 0..<g.channels {
             let target = image + c * plane
@@ -204,7 +257,7 @@ public enum Im2Col {
                             }
                         }
                     }
-                    row += ho * wo
+                    row += rowStride
                 }
             }
         }

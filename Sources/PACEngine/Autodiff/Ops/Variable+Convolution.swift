@@ -58,9 +58,18 @@ enum Convolution {
     ///
     /// An image is lowered a few output rows at a time (`rowsPerPiece`), so its columns stay in
     /// cache between im2col and the GEMM, which reads them in place instead of packing them.
-    static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry, threads: Int) -> Tensor {
+    ///
+    /// `batching: false` forces one product per image (tests compare the two paths bit for bit).
+    static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry, threads: Int,
+                        batching: Bool = true) -> Tensor {
         let n = x.shape[0], outChannels = weight.shape[0]
         let k = g.columnRows, positions = g.columnCount, wo = g.outputWidth
+        let chunk = batching ? imagesPerProduct(g, images: n) : 1
+        // (A one-column piece of the per-image path is a matrix-vector product, summed in another
+        // order: images one output column wide keep that path.)
+        if chunk > 1 && wo > 1 {
+            return batchedForward(x, weight: weight, bias: bias, geometry: g, imagesPerProduct: chunk, threads: threads)
+        }
         let schedule = ImageBatchSchedule(images: n, workPerImage: outChannels * k * positions, threads: threads)
         // A GEMM threaded on its own needs the whole image's product to be worth splitting.
         let pieceRows = schedule.gemmThreads > 1 ? g.outputHeight : rowsPerPiece(g)
@@ -103,6 +112,74 @@ enum Convolution {
         }
     }
 
+    /// Columns a batched product aims for: enough that packing the weight once per product is
+    /// cheap and that GEMM's tiles and threads are busy.
+    static let batchedColumns = 512
+    /// The most scalars of a batched column matrix (16 MB).
+    static let batchedColumnScalars = 1 << 22
+
+    /// Images lowered into one product (their columns side by side), or 1 for one product per
+    /// image. Images with few output positions (deep layers of a ResNet: 4 x 4 or 2 x 2) make
+    /// shallow per-image products that pack the whole weight for a few columns; batching them
+    /// reads the weight once per `batchedColumns` columns. GEMM sums every output over the depth
+    /// in the same order whatever the number of columns, so the results are the per-image path's
+    /// bit for bit, as long as no product goes to a system BLAS (whose bits depend on its sizes).
+    static func imagesPerProduct(_ g: Conv2dGeometry, images: Int) -> Int {
+        guard images > 1, SystemBLAS.shared == nil || Engine.gemmBackend == .builtin else { return 1 }
+        let positions = g.columnCount
+        let most = Swift.min(images, batchedColumns / positions, Swift.max(1, batchedColumnScalars / (g.columnRows * positions)))
+        guard most > 1 else { return 1 }
+        // Even chunks: ceil(images / chunks) images each.
+        let chunks = (images + most - 1) / most
+        return (images + chunks - 1) / chunks
+    }
+
+    /// `forward` with the columns of `imagesPerProduct` images lowered side by side into one
+    /// `[K, images * positions]` matrix and multiplied by the weight in one GEMM (threaded on its
+    /// own), the `[O, images * positions]` result then scattered into the images' NCHW slices.
+    static func batchedForward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry,
+                               imagesPerProduct chunk: Int, threads: Int) -> Tensor {
+        let n = x.shape[0], outChannels = weight.shape[0]
+        let k = g.columnRows, positions = g.columnCount
+        let biasScalars = bias?.scalars
+        let columnsSize = k * chunk * positions, productSize = outChannels * chunk * positions
+        let columns = BufferPool.shared.take(columnsSize), product = BufferPool.shared.take(productSize)
+        defer {
+            BufferPool.shared.recycle(columns, count: columnsSize)
+            BufferPool.shared.recycle(product, count: productSize)
+        }
+        return Tensor(shape: [n, outChannels, g.outputHeight, g.outputWidth]) { out in
+            x.withUnsafePointer { xp in
+                weight.withUnsafePointer { wp in
+                    let (xs, ys, cs, ps) = (UncheckedSendable(xp), UncheckedSendable(out), UncheckedSendable(columns), UncheckedSendable(product))
+                    for first in Swift.stride(from: 0, to: n, by: chunk) {
+                        let count = Swift.min(chunk, n - first), width = count * positions
+                        ParallelRanges.forEach(items: count, scalarsPerItem: k * positions, threads: threads) { images in
+                            for j in images {
+                                Im2Col.im2col(xs.value + (first + j) * g.imageSize, geometry: g, outputRows: 0..<g.outputHeight,
+                                              into: cs.value + j * positions, ld: width)
+                            }
+                        }
+                        if let biasScalars {
+                            for o in 0..<outChannels { (product + o * width).update(repeating: biasScalars[o], count: width) }
+                        }
+                        GEMM.multiply(transposeA: false, transposeB: false, m: outChannels, n: width, k: k,
+                                      a: wp, lda: k, b: columns, ldb: width,
+                                      beta: biasScalars == nil ? 0 : 1, c: product, ldc: width, threads: threads)
+                        ParallelRanges.forEach(items: count, scalarsPerItem: outChannels * positions, threads: threads) { images in
+                            for j in images {
+                                let result = ys.value + (first + j) * outChannels * positions
+                                for o in 0..<outChannels {
+                                    SIMDAccess.copy(ps.value + o * width + j * positions, to: result + o * positions, count: positions)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Output rows lowered at once: as many as keep a piece's columns small enough for GEMM to
     /// read in place (`GEMM.directLimit`), spread evenly over the image.
     static func rowsPerPiece(_ g: Conv2dGeometry) -> Int {
@@ -127,10 +204,18 @@ enum Convolution {
         let (o, c, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
         return weight.withUnsafePointer { wp in
             Tensor(shape: [c, o, kh, kw]) { out in
-                for ci in 0..<c {
-                    for oi in 0..<o {
-                        let src = wp + (oi * c + ci) * kh * kw, dst = out + (ci * o + oi) * kh * kw
-                        for t in 0..<(kh * kw) { dst[t] = src[kh * kw - 1 - t] }
+                // Blocks of 16 input channels: each weight row is read in contiguous runs, and 16
+                // output rows are written at a time.
+                let taps = kh * kw, blocks = (c + 15) / 16
+                let (source, target) = (UncheckedSendable(wp), UncheckedSendable(out))
+                ParallelRanges.forEach(items: blocks, scalarsPerItem: 16 * o * taps) { range in
+                    for block in range {
+                        for oi in 0..<o {
+                            for ci in (block * 16)..<Swift.min(c, block * 16 + 16) {
+                                let src = source.value + (oi * c + ci) * taps, dst = target.value + (ci * o + oi) * taps
+                                for t in 0..<taps { dst[t] = src[taps - 1 - t] }
+                            }
+                        }
                     }
                 }
             }
@@ -138,9 +223,13 @@ enum Convolution {
     }
 
     /// Gradients of the input and of the weight (each only when asked for) from the output gradient.
+    ///
+    /// `batching: false` forces one product per image; `packedLimit` bounds the packed columns
+    /// of the batched weight gradient (tests use both to exercise every path).
     static func backward(
         _ gradient: Tensor, input x: Tensor, weight: Tensor, geometry g: Conv2dGeometry,
-        inputGradient: Bool, weightGradient: Bool, threads: Int
+        inputGradient: Bool, weightGradient: Bool, threads: Int,
+        batching: Bool = true, packedLimit: Int = packedColumnScalars
     ) -> (input: Tensor?, weight: Tensor?) {
         let n = x.shape[0], outChannels = weight.shape[0]
         let k = g.columnRows, positions = g.columnCount
@@ -152,18 +241,40 @@ enum Convolution {
         // shallow GEMM and col2im's scattered adds); otherwise per image below.
         let transposed = inputGradient ? transposedGeometry(g, outChannels: outChannels) : nil
         let loweredInput = inputGradient && transposed == nil
-        var dx: Tensor? = transposed.map { forward(gradient, weight: flippedTranspose(weight), bias: nil, geometry: $0, threads: threads) }
+        var dx: Tensor? = transposed.map {
+            forward(gradient, weight: flippedTranspose(weight), bias: nil, geometry: $0, threads: threads, batching: batching)
+        }
         guard loweredInput || weightGradient else { return (dx, nil) }
         let schedule = ImageBatchSchedule(images: n, workPerImage: outChannels * k * positions, threads: threads)
         let weightSize = outChannels * k
         // Long rows (many output positions) with few channels: dot products beat GEMM's transposed packing.
         let useRowDots = RowDotProduct.preferred(depth: positions) && outChannels * k * positions < GEMM.parallelThreshold
+        // Few positions per image: the products of several images at once (same bits, see
+        // `imagesPerProduct` and `BatchedWeightGradient`).
+        let chunk = batching ? imagesPerProduct(g, images: n) : 1
+        let batchedInput = loweredInput && chunk > 1
+        let batchedWeight = batching && weightGradient && !useRowDots && n > 1 && positions <= GEMM.kc && k > 1
+            && (SystemBLAS.shared == nil || Engine.gemmBackend == .builtin)
+        let imageInput = loweredInput && !batchedInput, imageWeight = weightGradient && !batchedWeight
         // Each group of images accumulates its own weight gradient; groups are summed in order.
-        let partialCount = schedule.groups > 1 && weightGradient ? schedule.groups * weightSize : 0
+        let partialCount = schedule.groups > 1 && imageWeight ? schedule.groups * weightSize : 0
         let partials = BufferPool.shared.take(partialCount)
         defer { BufferPool.shared.recycle(partials, count: partialCount) }
         if loweredInput { dx = Tensor(shape: x.shape, uninitialized: { _ in }) }
         var dw: Tensor? = weightGradient ? Tensor(shape: weight.shape, uninitialized: { _ in }) : nil
+        if batchedInput {
+            dx!.withUnsafeMutablePointer { dxp in
+                batchedInputGradient(gradient, weight: weight, geometry: g, imagesPerProduct: chunk, into: dxp, threads: threads)
+            }
+        }
+        if batchedWeight {
+            let groups = (0..<schedule.groups).map { schedule.images(ofGroup: $0) }
+            dw!.withUnsafeMutablePointer { dwp in
+                batchedWeightGradient(gradient, input: x, outChannels: outChannels, geometry: g, groups: groups,
+                                      packedLimit: packedLimit, into: dwp, threads: threads)
+            }
+        }
+        guard imageInput || imageWeight else { return (dx, dw) }
 
         withOptionalMutablePointer(&dx) { dxp in
             withOptionalMutablePointer(&dw) { dwp in
@@ -171,12 +282,13 @@ enum Convolution {
                     weight.withUnsafePointer { wp in
                         gradient.withUnsafePointer { gp in
                             let (xs, ws, gs) = (UncheckedSendable(xp), UncheckedSendable(wp), UncheckedSendable(gp))
-                            let dxs = loweredInput ? dxp.map(UncheckedSendable.init) : nil, dws = dwp.map(UncheckedSendable.init)
+                            let dxs = imageInput ? dxp.map(UncheckedSendable.init) : nil
+                            let dws = imageWeight ? dwp.map(UncheckedSendable.init) : nil
                             let partialsShared = UncheckedSendable(partials)
                             schedule.run { _, groups in
                                 let columnSize = k * positions
-                                let columns = weightGradient && !g.isPointwise ? BufferPool.shared.take(columnSize) : nil
-                                let dColumns = loweredInput && !g.isPointwise ? BufferPool.shared.take(columnSize) : nil
+                                let columns = imageWeight && !g.isPointwise ? BufferPool.shared.take(columnSize) : nil
+                                let dColumns = imageInput && !g.isPointwise ? BufferPool.shared.take(columnSize) : nil
                                 defer {
                                     if let columns { BufferPool.shared.recycle(columns, count: columnSize) }
                                     if let dColumns { BufferPool.shared.recycle(dColumns, count: columnSize) }
@@ -229,6 +341,91 @@ enum Convolution {
             }
         }
         return (dx, dw)
+    }
+
+    /// The input gradient of a lowered (not transposed-convolution) convolution, several images per
+    /// product: `dcols = Wᵀ · [dY of the images side by side]`, then col2im per image. The GEMM
+    /// sums each entry over the output channels in the same order as the per-image product.
+    static func batchedInputGradient(_ gradient: Tensor, weight: Tensor, geometry g: Conv2dGeometry, imagesPerProduct chunk: Int,
+                                     into dx: UnsafeMutablePointer<Float>, threads: Int) {
+        let n = gradient.shape[0], outChannels = weight.shape[0]
+        let k = g.columnRows, positions = g.columnCount
+        let gradientSize = outChannels * chunk * positions, columnsSize = k * chunk * positions
+        let dy = BufferPool.shared.take(gradientSize), dColumns = BufferPool.shared.take(columnsSize)
+        defer {
+            BufferPool.shared.recycle(dy, count: gradientSize)
+            BufferPool.shared.recycle(dColumns, count: columnsSize)
+        }
+        gradient.withUnsafePointer { gp in
+            weight.withUnsafePointer { wp in
+                let (gs, dys, dcs, dxs) = (UncheckedSendable(gp), UncheckedSendable(dy), UncheckedSendable(dColumns), UncheckedSendable(dx))
+                for first in Swift.stride(from: 0, to: n, by: chunk) {
+                    let count = Swift.min(chunk, n - first), width = count * positions
+                    ParallelRanges.forEach(items: count, scalarsPerItem: outChannels * positions, threads: threads) { images in
+                        for j in images {
+                            let source = gs.value + (first + j) * outChannels * positions
+                            for o in 0..<outChannels {
+                                SIMDAccess.copy(source + o * positions, to: dys.value + o * width + j * positions, count: positions)
+                            }
+                        }
+                    }
+                    GEMM.multiply(transposeA: true, transposeB: false, m: k, n: width, k: outChannels,
+                                  a: wp, lda: k, b: dy, ldb: width, beta: 0, c: dColumns, ldc: width, threads: threads)
+                    ParallelRanges.forEach(items: count, scalarsPerItem: k * positions, threads: threads) { images in
+                        for j in images {
+                            let dImage = dxs.value + (first + j) * g.imageSize
+                            dImage.update(repeating: 0, count: g.imageSize)
+                            Im2Col.col2im(dcs.value + j * positions, geometry: g, addingInto: dImage, ld: width)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The most scalars of packed columns `batchedWeightGradient` keeps at once (16 MB).
+    static let packedColumnScalars = 1 << 22
+
+    /// The weight gradient with `BatchedWeightGradient`: the images' columns are packed a chunk of
+    /// whole groups at a time, and each chunk's groups are added onto the previous chunks' total.
+    static func batchedWeightGradient(_ gradient: Tensor, input x: Tensor, outChannels: Int, geometry g: Conv2dGeometry,
+                                      groups: [Range<Int>], packedLimit: Int, into dw: UnsafeMutablePointer<Float>, threads: Int) {
+        let k = g.columnRows, positions = g.columnCount
+        let perImage = BatchedWeightGradient.packedSize(k: k, positions: positions, images: 1)
+        let most = Swift.max(1, packedLimit / perImage)
+        // Chunks of consecutive whole groups, each at most `most` images (or one larger group).
+        var chunks: [ArraySlice<Range<Int>>] = []
+        var start = 0
+        while start < groups.count {
+            var end = start + 1
+            while end < groups.count && groups[end].upperBound - groups[start].lowerBound <= most { end += 1 }
+            chunks.append(groups[start..<end])
+            start = end
+        }
+        let largest = chunks.map { $0.last!.upperBound - $0.first!.lowerBound }.max()!
+        let packedSize = perImage * largest
+        let packed = BufferPool.shared.take(packedSize)
+        defer { BufferPool.shared.recycle(packed, count: packedSize) }
+        gradient.withUnsafePointer { gp in
+            x.withUnsafePointer { xp in
+                let (xs, ps) = (UncheckedSendable(xp), UncheckedSendable(packed))
+                for (index, chunk) in chunks.enumerated() {
+                    let first = chunk.first!.lowerBound, count = chunk.last!.upperBound - first
+                    ParallelRanges.forEach(items: count, scalarsPerItem: k * positions, threads: threads) { images in
+                        let columnSize = k * positions
+                        let columns = BufferPool.shared.take(columnSize)
+                        defer { BufferPool.shared.recycle(columns, count: columnSize) }
+                        for j in images {
+                            Im2Col.im2col(xs.value + (first + j) * g.imageSize, geometry: g, into: columns)
+                            BatchedWeightGradient.pack(columns, k: k, positions: positions, index: j, images: count, into: ps.value)
+                        }
+                    }
+                    BatchedWeightGradient.multiply(m: outChannels, k: k, positions: positions, dy: gp, groups: Array(chunk),
+                                                   firstImage: first, images: count, packed: packed, c: dw,
+                                                   accumulate: index > 0, threads: threads)
+                }
+            }
+        }
     }
 
     /// `[O]`: the output gradient `[N, O, Ho, Wo]` summed over N, Ho and Wo.
