@@ -50,5 +50,5 @@ struct PACNetCommand: ParsableCommand {
         }
     }
 
-    static let distributedNames = "friedman, pendulum, burgers, shapes, suite, cluster"
+    static let distributedNames = "friedman, pendulum, burgers, shapes, suite, cluster; data-parallel: train, allocate, calibrate, transfer"
 }

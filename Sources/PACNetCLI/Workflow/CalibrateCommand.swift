@@ -3,7 +3,7 @@ import PACNet
 import PACWorkflow
 
 /// `pacnet calibrate`: train only the pruned weights on the target data.
-struct CalibrateCommand: ParsableCommand {
+struct CalibrateCommand: DataParallelCommand {
     static let configuration = CommandConfiguration(
         commandName: "calibrate",
         abstract: "Train only the pruned weights of an allocated model on target data; the file then serves both tasks. With --task, add another task to a calibrated model.")
@@ -18,7 +18,7 @@ struct CalibrateCommand: ParsableCommand {
     @OptionGroup var chain: ChainOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    func runOnEveryRank() throws {
         let lambdaSetting = try AutoOption.lambda(lambda)
         let settings = try target.settings()
         try output.checkWritable()
@@ -37,21 +37,21 @@ struct CalibrateCommand: ParsableCommand {
                                                          schedules: schedules, options: options, quiet: output.quiet)
             let calibration = report.calibration
             warnIfUseless(calibration.training, "the new task's model", data: labeled, loss: result.loss, quiet: output.quiet)
-            try step { () throws(WorkflowError) in try result.save(to: output.out, overwrite: output.force) }
+            try step { () throws(WorkflowError) in try result.saveOnRoot(to: output.out, overwrite: output.force) }
             printSummary([("command", .text("calibrate")), ("model", .text(output.out)), ("rows", .integer(labeled.count))] + fields + [
                 ("epochs", .integer(calibration.epochs)), ("target_\(calibration.training.metric)", .score(calibration.training)),
                 ("validation_\(calibration.training.metric)", .score(calibration.validation)), ("seconds", .number(calibration.seconds)),
             ] + Self.selectionFields(calibration.selection, lambda: lambdaSetting, settings: settings), json: output.json)
             return
         }
-        let (calibrated, report) = try ProgressDisplay(quiet: output.quiet).showing {
+        let (calibrated, report) = try ProgressDisplay(quiet: output.quiet || !RankOutput.isRoot).showing {
             try step { () throws(WorkflowError) in
                 try Workflow.calibrate(allocated, data: labeled, lambda: lambdaSetting, settings: settings, schedules: schedules, options: options)
             }
         }
         let selectionFields = Self.selectionFields(report.selection, lambda: lambdaSetting, settings: settings)
         warnIfUseless(report.training, "the calibrated target model", data: labeled, loss: calibrated.loss, quiet: output.quiet)
-        try step { () throws(WorkflowError) in try calibrated.save(to: output.out, overwrite: output.force) }
+        try step { () throws(WorkflowError) in try calibrated.saveOnRoot(to: output.out, overwrite: output.force) }
         printSummary([
             ("command", .text("calibrate")), ("model", .text(output.out)), ("rows", .integer(labeled.count)),
             ("lambda", .number(Double(calibrated.lambda!.description)!)),

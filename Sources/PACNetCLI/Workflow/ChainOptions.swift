@@ -52,7 +52,7 @@ struct ChainOptions: ParsableArguments {
              schedules: StageSchedules, options: TrainingOptions, quiet: Bool) throws -> (ModelFile, Workflow.TaskAddition, [(String, SummaryValue)]) {
         let name = addedTask!
         let parsedReading = try Self.parseReading(reading)
-        let (result, report) = try ProgressDisplay(quiet: quiet).showing {
+        let (result, report) = try ProgressDisplay(quiet: quiet || !RankOutput.isRoot).showing {
             try step { () throws(WorkflowError) in
                 try Workflow.addTask(model, name: name, data: data, previous: previous, keep: keep, lambda: lambda, settings: settings,
                                      reading: parsedReading, schedules: schedules, options: options)

@@ -29,7 +29,7 @@ struct PruneCommand: ParsableCommand {
         let pruned = try step { () throws(WorkflowError) in
             try Workflow.prune(trained, pruning: MagnitudePruning(ratio: pruningRatio, scope: scope, includeBiases: pruneBiases))
         }
-        try step { () throws(WorkflowError) in try pruned.save(to: output.out, overwrite: output.force) }
+        try step { () throws(WorkflowError) in try pruned.saveOnRoot(to: output.out, overwrite: output.force) }
         let masks = pruned.masks!
         printSummary([
             ("command", .text("prune")), ("model", .text(output.out)), ("ratio", .number(ratio)),

@@ -3,7 +3,7 @@ import PACNet
 import PACWorkflow
 
 /// `pacnet train`: train a network on source data and save it.
-struct TrainCommand: ParsableCommand {
+struct TrainCommand: DataParallelCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Train a network on (source) data and write a model file.")
 
@@ -14,7 +14,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var training: TrainingFlags
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    func runOnEveryRank() throws {
         try output.checkWritable()
         // The kind first (it says how to read the data), then, for images, the parts taken from the data.
         let placeholder = ResNetArchitecture(channels: 1, headOutputs: [1])
@@ -28,7 +28,7 @@ struct TrainCommand: ParsableCommand {
         }
         let defaults = StageSchedules.defaults(images: architecture.takesImages)
         let options = try training.options(epochs: defaults.source(rows: labeled.count).epochs, batchSize: defaults.batchSize)
-        let (model, report) = try ProgressDisplay(quiet: output.quiet).showing {
+        let (model, report) = try ProgressDisplay(quiet: output.quiet || !RankOutput.isRoot).showing {
             try step { () throws(WorkflowError) in
                 try Workflow.train(data: labeled, architecture: architecture, loss: loss, options: options,
                                    standardize: standardization.enabled(images: architecture.takesImages))
@@ -36,7 +36,7 @@ struct TrainCommand: ParsableCommand {
         }
         noteClassLikeTargets(labeled, loss: loss, quiet: output.quiet)
         warnIfUseless(report.training, "the trained model", data: labeled, loss: loss, quiet: output.quiet)
-        try step { () throws(WorkflowError) in try model.save(to: output.out, overwrite: output.force) }
+        try step { () throws(WorkflowError) in try model.saveOnRoot(to: output.out, overwrite: output.force) }
         printSummary([
             ("command", .text("train")), ("model", .text(output.out)), ("architecture", .text(architecture.description)),
             ("loss", .text(loss.rawValue)), ("rows", .integer(report.training.samples)),

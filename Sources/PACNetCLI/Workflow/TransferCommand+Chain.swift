@@ -41,7 +41,7 @@ extension TransferCommand {
         let (result, report, fields) = try chain.add(to: model, data: data, previous: previous, lambda: lambda, settings: settings,
                                                      schedules: schedules, options: options, quiet: output.quiet)
         warnIfUseless(report.calibration.training, "the new task's model", data: data, loss: loss, quiet: output.quiet)
-        try step { () throws(WorkflowError) in try result.save(to: output.out, overwrite: output.force) }
+        try step { () throws(WorkflowError) in try result.saveOnRoot(to: output.out, overwrite: output.force) }
         printSummary([("command", .text("transfer")), ("source_model", .text(sourceModel!)), ("model", .text(output.out)),
                       ("source_rows", .integer(previous.count)), ("target_rows", .integer(data.count))] + fields + [
             ("target_epochs", .integer(report.calibration.epochs)), ("target_train_\(report.calibration.training.metric)", .score(report.calibration.training)),

@@ -7,7 +7,7 @@ import PACNet
 import PACWorkflow
 
 /// `pacnet transfer`: train (or import) a source model, prune, allocate and calibrate in one go.
-struct TransferCommand: ParsableCommand {
+struct TransferCommand: DataParallelCommand {
     static let configuration = CommandConfiguration(
         commandName: "transfer",
         abstract: "Source data (or a source model) + target data -> one PAC-Net model file serving both tasks.",
@@ -85,7 +85,7 @@ struct TransferCommand: ParsableCommand {
     var reading: String?
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    func runOnEveryRank() throws {
         let ratioSetting = try AutoOption.ratio(ratio), lambdaSetting = try AutoOption.lambda(lambda)
         let settings = try targetOptions.settings()
         guard arch != nil || sourceModel != nil || source.lowercased().hasSuffix(".npy") else {
@@ -178,7 +178,7 @@ struct TransferCommand: ParsableCommand {
             throw CLIError(error)
         }
 
-        let (trainedModel, report) = try ProgressDisplay(quiet: output.quiet).showing { () throws -> (ModelFile, Workflow.TransferReport) in
+        let (trainedModel, report) = try ProgressDisplay(quiet: output.quiet || !RankOutput.isRoot).showing { () throws -> (ModelFile, Workflow.TransferReport) in
             var trainedModel: ModelFile
             if var trained {
                 // Imported files do not know their columns; record them so later commands can find them.
@@ -212,11 +212,11 @@ struct TransferCommand: ParsableCommand {
                 if !Self.isFolder(saveStages) { throw CLIError("--save-stages \(saveStages): cannot create the folder") }
             }
             for (name, model) in [("trained", trainedModel), ("pruned", report.pruned), ("allocated", report.allocated)] {
-                try step { () throws(WorkflowError) in try model.save(to: Self.stagePath(saveStages, name), overwrite: output.force) }
+                try step { () throws(WorkflowError) in try model.saveOnRoot(to: Self.stagePath(saveStages, name), overwrite: output.force) }
             }
         }
         let calibrated = report.calibrated
-        try step { () throws(WorkflowError) in try calibrated.save(to: output.out, overwrite: output.force) }
+        try step { () throws(WorkflowError) in try calibrated.saveOnRoot(to: output.out, overwrite: output.force) }
         var fields: [(String, SummaryValue)] = [("command", .text("transfer"))]
         if let sourceModel { fields.append(("source_model", .text(sourceModel))) }
         if let selection = report.selection {

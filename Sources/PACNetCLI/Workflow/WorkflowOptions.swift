@@ -202,7 +202,7 @@ func loadModel(_ path: String, arch: String? = nil) throws -> ModelFile {
 /// constant prediction: it has learned nothing useful, usually for want of scaling, epochs or a
 /// suitable learning rate.
 func warnIfUseless(_ score: Score, _ what: String, data: LabeledData, loss: Loss, quiet: Bool) {
-    guard !quiet else { return }
+    guard !quiet && RankOutput.isRoot else { return }
     let baseline = Score.constantBaseline(on: data, loss: loss)
     guard score.isWorse(than: baseline) else { return }
     let constant = loss == .mse ? "predicting the mean" : "predicting the most frequent \(loss == .crossEntropy ? "class" : "label values")"
@@ -212,7 +212,7 @@ func warnIfUseless(_ score: Score, _ what: String, data: LabeledData, loss: Loss
 
 /// Notes on stderr that a regression target looks like class labels.
 func noteClassLikeTargets(_ data: LabeledData, loss: Loss, quiet: Bool) {
-    guard !quiet, loss == .mse, let values = data.classLikeValues else { return }
+    guard !quiet, RankOutput.isRoot, loss == .mse, let values = data.classLikeValues else { return }
     let message = "note: \(data.targetNames.first ?? "the target") holds only the values \(values.map(String.init).joined(separator: ", ")): if these are class labels, train a classifier with --loss ce and \(values.max()! + 1) outputs\n"
     FileHandle.standardError.write(Data(message.utf8))
 }
@@ -224,6 +224,7 @@ func step<T>(_ body: () throws(WorkflowError) -> T) throws -> T {
 
 /// Prints a summary: `key: value` lines, or one JSON object with `--json`.
 func printSummary(_ fields: [(String, SummaryValue)], json: Bool, to handle: FileHandle = .standardOutput) {
+    guard RankOutput.isRoot else { return }
     var text: String
     if json {
         var line = JSONLineBuilder()
