@@ -28,4 +28,21 @@ public enum ClusterCheck {
         }
         try world.barrier()
     }
+
+    /// The median wall time of 9 allreduces of `floats` floats (after one warm-up), as every
+    /// rank saw it; the same on every rank (rank 0's, broadcast).
+    public static func allreduceSeconds(on world: any Communicator, floats: Int) throws(DistributedError) -> Double {
+        var values = [Float](repeating: 1, count: floats)
+        try world.allreduceSum(&values)
+        var times: [Double] = []
+        for _ in 0..<9 {
+            try world.barrier()
+            let start = DispatchTime.now().uptimeNanoseconds
+            try world.allreduceSum(&values)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return times.sorted()[4]
+    }
 }
+
+import Dispatch

@@ -19,10 +19,15 @@ struct ClusterCommand: DistributedCommand {
         let world = try Cluster.world()
         let library = (world as? OpenMPI)?.library ?? "none (one process)"
         try ClusterCheck.run(on: world, floats: checkFloats)
+        // What one data-parallel step pays to communicate: an allreduce of a model's gradient.
+        let timings = try [78_000, 1_000_000, 11_200_000].map { count in (count, try ClusterCheck.allreduceSeconds(on: world, floats: count)) }
         if world.isRoot {
             print("ranks: \(world.size)")
             print("mpi_library: \(library)")
             print("collectives: ok (barrier, broadcast of \(world.size) lengths, allreduce of \(checkFloats) floats, gather of variable-length bytes)")
+            for (count, seconds) in timings {
+                print("allreduce_\(count)_floats: \(String(format: "%.1f", seconds * 1e6)) us (median of 9)")
+            }
         }
     }
 }
