@@ -81,6 +81,9 @@ struct BenchmarkOptions: ParsableArguments {
     @Flag(help: "No progress lines on stderr.")
     var quiet = false
 
+    @Flag(name: .customLong("data-parallel"), help: "Under mpirun: every rank runs every cell and each training step is split over the ranks (for large networks such as shapes' ResNets; numbers differ from one process by rounding). Default: cells dealt over the ranks, bit-identical to one process.")
+    var dataParallel = false
+
     /// A comma-separated list of numbers.
     static func numbers(_ text: String, option: String) throws -> [Double] {
         let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }

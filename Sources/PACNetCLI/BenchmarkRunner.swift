@@ -1,6 +1,7 @@
 import Foundation
 import PACBenchmarks
 import PACDistributed
+import PACNN
 
 /// Runs a benchmark task from the shared options and prints its table or JSON lines.
 enum BenchmarkRunner {
@@ -19,7 +20,13 @@ enum BenchmarkRunner {
         var lastSeed: UInt64?
         let records: [ExperimentRecord]
         do {
-            if world.size > 1 {
+            if world.size > 1 && options.dataParallel {
+                // Every rank runs every cell alike; each step's batch is split over the ranks.
+                if !quiet { log("\(world.size) ranks: data-parallel training; rank 0 reports") }
+                records = try DataParallel.training(on: world) { try experiment.run() }
+                guard world.isRoot else { return }
+                if options.json { for record in records { print(record.jsonLine(metrics: task.metrics)) } }
+            } else if world.size > 1 {
                 if !quiet { log("\(world.size) ranks: each runs its share; rank 0 reports when all are done") }
                 records = try experiment.run(on: world)
                 guard world.isRoot else { return }

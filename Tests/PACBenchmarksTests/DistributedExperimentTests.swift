@@ -34,6 +34,24 @@ struct DistributedExperimentTests {
         #expect(single.count == seeds * (1 + 2 + 2 * 3))  // trained, pruned, allocated; 2 sizes x 3 methods
     }
 
+    @Test("one cell with auto selection: its candidate trainings dealt over the ranks, same records", arguments: [2, 3])
+    func selectionShared(ranks: Int) throws {
+        var config = Self.configuration(seeds: 1)
+        config.targetSizes = [20]
+        config.methods = [.pacnet]
+        config.autoRatio = true
+        config.autoLambda = true
+        config.selection.ratios = [0.5, 0.8]
+        config.selection.lambdas = [0, 0.01, 0.1]
+        config.selection.maxFolds = 3
+        config.selection.workers = 1
+        let experiment = try TransferExperiment(task: FriedmanTask(), configuration: config)
+        let single = try experiment.run()
+        let byRank = try ThreadCluster.run(size: ranks) { world in try experiment.run(on: world) }
+        #expect(Self.untimed(byRank[0]) == Self.untimed(single))
+        #expect(single.contains { if case .transfer(let r) = $0 { r.selection != nil } else { false } })
+    }
+
     @Test("a rank that fails makes every rank fail with its error, none waits")
     func failureReachesEveryRank() throws {
         var config = Self.configuration(seeds: 2)

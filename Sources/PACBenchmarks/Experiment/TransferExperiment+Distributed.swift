@@ -1,5 +1,6 @@
 import Foundation
 import PACDistributed
+import PACNN
 import PACNet
 
 extension TransferExperiment {
@@ -10,12 +11,14 @@ extension TransferExperiment {
     ///
     /// With at least as many seeds as ranks, seed `i` runs on rank `i % size`. With fewer, every
     /// rank trains and allocates every seed's source model (the same bits everywhere) and the
-    /// seed's transfer cells (sample size x method) are dealt round-robin; the source stages'
-    /// records are then rank 0's.
+    /// seed's transfer cells (sample size x method) are dealt round-robin; with fewer cells than
+    /// ranks too, every rank runs every cell and the candidate trainings of each cross-validated
+    /// selection are dealt instead (`SharedJobs`). Shared records are rank 0's.
     public func run(on communicator: any Communicator) throws -> [ExperimentRecord] {
         guard communicator.size > 1 else { return try run() }
         let (rank, size) = (communicator.rank, communicator.size)
         let seeds = configuration.seeds
+        let cellCount = configuration.targetSizes.count * configuration.methods.reduce(0) { $0 + configuration.runs(of: $1).count }
         var mine: [KeyedRecord] = []
         var failure: Error?
         do {
@@ -25,6 +28,20 @@ extension TransferExperiment {
                     try run(seed: seed, cellWorkers: configuration.parallelSeeds, runsCell: { _ in true }) { record, cell in
                         mine.append(KeyedRecord(seedIndex: index, phase: cell == nil ? 0 : 1, ordinal: cell ?? ordinal, record: record))
                         ordinal += 1
+                    }
+                }
+            } else if cellCount < size {
+                // Fewer cells than ranks: every rank runs every cell, and the candidate trainings
+                // of each cross-validated selection are dealt over the ranks (`SharedJobs`).
+                for (index, seed) in seeds.enumerated() {
+                    var ordinal = 0
+                    try SharedJobs.sharing(over: communicator) { () throws(TrainingError) in
+                        try run(seed: seed, cellWorkers: configuration.parallelSeeds, runsCell: { _ in true }) { record, cell in
+                            if rank == 0 {
+                                mine.append(KeyedRecord(seedIndex: index, phase: cell == nil ? 0 : 1, ordinal: cell ?? ordinal, record: record))
+                            }
+                            ordinal += 1
+                        }
                     }
                 }
             } else {

@@ -46,10 +46,16 @@ public enum SpeedBenchmarks {
     public static func resnetStep(batch: Int) -> Double {
         var rng = RandomGenerator(seed: 3, stream: "bench/resnet")
         let model = MultiHeadModel(backbone: ResNet(rng: &rng), headOutputs: [8], rng: &rng)
+        return imageStep(model, inputShape: [batch, 3, 32, 32], rng: &rng)
+    }
+
+    /// Microseconds of one Adam step of `model` in training mode on random inputs of
+    /// `inputShape` against random 0/1 targets of 8 attributes (BCE with logits).
+    private static func imageStep(_ model: some Layer, inputShape: [Int], rng: inout RandomGenerator) -> Double {
         model.setTraining(true)
         let optimizer = Adam(parameters: model.parameters(), learningRate: 1e-3)
-        let x = rng.uniformTensor(shape: [batch, 3, 32, 32])
-        let y = rng.uniformTensor(shape: [batch, 8]).map { $0 < 0.5 ? 0 : 1 }
+        let x = rng.uniformTensor(shape: inputShape)
+        let y = rng.uniformTensor(shape: [inputShape[0], 8]).map { $0 < 0.5 ? 0 : 1 }
         return 1e6 * Timing.secondsPerCall {
             optimizer.zeroGrad()
             let loss = binaryCrossEntropyWithLogits(model(Variable(x)), y)
@@ -65,16 +71,7 @@ public enum SpeedBenchmarks {
     public static func resnet18Step(batch: Int) -> Double {
         var rng = RandomGenerator(seed: 4, stream: "bench/resnet18")
         let model = resnet18(rng: &rng)
-        model.setTraining(true)
-        let optimizer = Adam(parameters: model.parameters(), learningRate: 1e-3)
-        let x = rng.uniformTensor(shape: [batch, 3, 64, 64])
-        let y = rng.uniformTensor(shape: [batch, 8]).map { $0 < 0.5 ? 0 : 1 }
-        return 1e6 * Timing.secondsPerCall {
-            optimizer.zeroGrad()
-            let loss = binaryCrossEntropyWithLogits(model(Variable(x)), y)
-            loss.backward()
-            optimizer.step()
-        }
+        return imageStep(model, inputShape: [batch, 3, 64, 64], rng: &rng)
     }
 
     /// The `resnet18_step` network: torchvision's `resnet18(num_classes=8)` layout.

@@ -8,8 +8,9 @@ import PACDistributed
 /// Update masks act in the one optimizer step exactly as on one process.
 ///
 /// The result for a given number of ranks is deterministic; against one process it differs only
-/// by rounding (the batch's sums are added in another order). Jobs of `IndependentJobs`
-/// (cross-validation folds, benchmark cells) train locally: every rank runs them alike.
+/// by rounding (the batch's sums are added in another order). Jobs of `IndependentJobs` on one
+/// worker run on the caller's thread and are data-parallel too; on several workers they train
+/// locally (worker threads do not inherit task-locals), every rank alike.
 public enum DataParallel {
     @TaskLocal static var world: (any Communicator)?
 

@@ -15,8 +15,10 @@ public enum IndependentJobs {
                               stage: @escaping (Int) -> TrainingProgress.Stage, _ body: @escaping (Int) -> R) -> [R] {
         let threads = max(1, min(workers, count))
         if threads == 1 {
-            // Jobs train locally even inside data-parallel training (worker threads do anyway).
-            return (0..<count).map { index in TrainingProgress.stage(stage(index)) { DataParallel.local { body(index) } } }
+            // On the caller's thread, in order: inside data-parallel training every rank runs the
+            // same jobs in the same order, so their training is data-parallel too. Worker threads
+            // (below) do not see the caller's task-locals and train locally, each rank alike.
+            return (0..<count).map { index in TrainingProgress.stage(stage(index)) { body(index) } }
         }
         let slots = Slots<R>(count: count)
         let job = Job(body: body, stage: stage, observer: TrainingProgress.observer)
@@ -28,11 +30,13 @@ public enum IndependentJobs {
             let thread = Thread {
                 defer { group.leave() }
                 while let index = slots.claim() {
-                    let finished = slots.set(index, job.body(index))
-                    // The job's name, at the position of the jobs finished so far (they finish out of order).
-                    var stage = job.stage(index)
-                    stage.part = finished - 1
-                    job.observer?(stage, StepReport(epoch: 1, epochs: 1, step: 1, stepsPerEpoch: 1, loss: .nan))
+                    // The job's name, at the position of the jobs finished so far (they finish out of
+                    // order); reported under the lock, so the reports count up in order.
+                    slots.set(index, job.body(index)) { finished in
+                        var stage = job.stage(index)
+                        stage.part = finished - 1
+                        job.observer?(stage, StepReport(epoch: 1, epochs: 1, step: 1, stepsPerEpoch: 1, loss: .nan))
+                    }
                 }
             }
             thread.stackSize = 8 << 20  // the main thread's, for the kernels' stack buffers
@@ -67,13 +71,12 @@ public enum IndependentJobs {
             }
         }
 
-        /// Stores a result; returns how many jobs have finished.
-        @discardableResult
-        func set(_ index: Int, _ value: R) -> Int {
+        /// Stores a result and calls `report` with how many jobs have finished, under the lock.
+        func set(_ index: Int, _ value: R, report: (Int) -> Void) {
             lock.withLock {
                 values[index] = value
                 finished += 1
-                return finished
+                report(finished)
             }
         }
 

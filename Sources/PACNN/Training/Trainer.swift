@@ -54,15 +54,20 @@ public struct Trainer {
     func fitThroughGraph(_ model: some Layer, optimizer: some Optimizer, inputs: Tensor, targets: Tensor,
                          rng: inout RandomGenerator) throws(TrainingError) -> [Double] {
         try forEachBatch(rows: inputs.shape[0], rng: &rng) { batch in
-            let input = Variable(inputs.gatherRows(batch))
-            let (prediction, penalties) = objective.forward(model, input)
-            let dataLoss = loss(prediction, targets.gatherRows(batch))
-            let total = penalties.reduce(dataLoss, +)
-            return BatchStep(dataLoss: dataLoss.value.scalar, total: { _ in total.value.scalar }) {
-                optimizer.zeroGrad()
-                total.backward()
-                optimizer.step()
-            }
+            graphStep(model, optimizer: optimizer, inputs: inputs, targets: targets, rows: batch)
+        }
+    }
+
+    /// One batch through the graph: the objective on `rows`, and its update.
+    private func graphStep(_ model: some Layer, optimizer: some Optimizer, inputs: Tensor, targets: Tensor, rows: [Int]) -> BatchStep {
+        let input = Variable(inputs.gatherRows(rows))
+        let (prediction, penalties) = objective.forward(model, input)
+        let dataLoss = loss(prediction, targets.gatherRows(rows))
+        let total = penalties.reduce(dataLoss, +)
+        return BatchStep(dataLoss: dataLoss.value.scalar, total: { _ in total.value.scalar }) {
+            optimizer.zeroGrad()
+            total.backward()
+            optimizer.step()
         }
     }
 
@@ -76,17 +81,7 @@ public struct Trainer {
         let parameters = model.parameters()
         return try forEachBatch(rows: inputs.shape[0], rng: &rng) { batch in
             guard batch.count >= world.size else {
-                return DataParallel.local {
-                    let input = Variable(inputs.gatherRows(batch))
-                    let (prediction, penalties) = objective.forward(model, input)
-                    let dataLoss = loss(prediction, targets.gatherRows(batch))
-                    let total = penalties.reduce(dataLoss, +)
-                    return BatchStep(dataLoss: dataLoss.value.scalar, total: { _ in total.value.scalar }) {
-                        optimizer.zeroGrad()
-                        total.backward()
-                        optimizer.step()
-                    }
-                }
+                return DataParallel.local { graphStep(model, optimizer: optimizer, inputs: inputs, targets: targets, rows: batch) }
             }
             let rows = Array(batch[DataParallel.share(of: batch.count, rank: world.rank, size: world.size)])
             let weight = Float(rows.count) / Float(batch.count)

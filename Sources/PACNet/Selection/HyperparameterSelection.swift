@@ -146,7 +146,8 @@ public struct HyperparameterSelection: Sendable, Equatable {
                 return TrainingProgress.Stage(stageName, part: job, of: numbers.count * folds,
                                               detail: "candidate \(numbers[position] + 1)/\(grid.count) fold \(index + 1)/\(folds)")
             }
-            let sums: [Double?] = IndependentJobs.map(numbers.count * folds, workers: workers, stage: stage) { job in
+            // Under an MPI job whose ranks run this selection together, the jobs are dealt over them.
+            let sums: [Double?] = SharedJobs.map(numbers.count * folds, workers: workers, stage: stage) { job in
                 let (position, index) = job.quotientAndRemainder(dividingBy: folds)
                 let (train, validation) = splits[index]
                 var rng = RandomGenerator(seed: seed, stream: "\(stream)/fold-\(index)")

@@ -58,16 +58,9 @@ extension Variable {
         let xValue = x.value
         let statistics = layout.statistics(xValue)
         let mean = statistics.mean, variance = statistics.variance, pivot = statistics.pivot
-        let gammaValues = gamma.value.scalars, betaValues = beta.value.scalars
-        var invStd = [Double](repeating: 0, count: channels)
-        var scale = [Float](repeating: 0, count: channels), shift = [Float](repeating: 0, count: channels)
-        for c in 0..<channels {
-            invStd[c] = 1 / (variance[c] + Double(epsilon)).squareRoot()
-            let s = Double(gammaValues[c]) * invStd[c]
-            scale[c] = Float(s)
-            // (x - mean) * s + beta = (x - pivot) * s + beta - (mean - pivot) * s.
-            shift[c] = Float(Double(betaValues[c]) - (mean[c] - Double(pivot[c])) * s)
-        }
+        let gammaValues = gamma.value.scalars
+        let (invStd, scale, shift) = layout.normalization(mean: mean, variance: variance, pivot: pivot, gamma: gammaValues,
+                                                          beta: beta.value.scalars, epsilon: epsilon)
         let y = layout.affine(xValue, pivot: pivot, scale: scale, shift: shift)
         let m = Double(layout.reducedCount)
         let output = Variable.record(y, inputs: [x, gamma, beta]) {
@@ -75,20 +68,8 @@ extension Variable {
             let (sumG, sumAboutPivot) = layout.gradientSums(g, x: xValue, pivot: pivot)
             // sum(g * (x - mean)) = sum(g * (x - pivot)) + (pivot - mean) * sum(g).
             let sumGCentered = (0..<channels).map { sumAboutPivot[$0] + (Double(pivot[$0]) - mean[$0]) * sumG[$0] }
-            var dx: Tensor?
-            if requiresX {
-                // dx = s * (g - mean(g)) - k * (x - mean), s = gamma * invstd, k = s * invstd^2 * mean(g * (x - mean)),
-                // evaluated as s * g - k * (x - pivot) - offset with offset = s * mean(g) + k * (pivot - mean).
-                var centeredScale = [Float](repeating: 0, count: channels), offset = [Float](repeating: 0, count: channels)
-                for c in 0..<channels {
-                    let s = Double(gammaValues[c]) * invStd[c]
-                    let k = s * invStd[c] * invStd[c] * sumGCentered[c] / m
-                    centeredScale[c] = Float(k)
-                    offset[c] = Float(s * sumG[c] / m + k * (Double(pivot[c]) - mean[c]))
-                }
-                dx = layout.trainingInputGradient(g, x: xValue, pivot: pivot, gradientScale: scale,
-                                                  centeredScale: centeredScale, offset: offset)
-            }
+            let dx = requiresX ? layout.trainingInputGradient(g, x: xValue, pivot: pivot, mean: mean, invStd: invStd, gamma: gammaValues,
+                                                              scale: scale, sumG: sumG, sumGCentered: sumGCentered, count: m) : nil
             let dgamma: Tensor? = requiresGamma
                 ? Tensor(shape: [channels], generating: { Float(sumGCentered[$0] * invStd[$0]) }) : nil
             let dbeta: Tensor? = requiresBeta ? Tensor(shape: [channels], generating: { Float(sumG[$0]) }) : nil
@@ -275,6 +256,39 @@ struct BatchNormLayout: Sendable {
     }
 
     /// `gradientScale[c] * g - centeredScale[c] * (x - pivot[c]) - offset[c]`.
+    /// The per-channel affine map of training-mode normalization with these statistics:
+    /// `invStd = 1 / sqrt(variance + epsilon)`, `scale = gamma * invStd` and the shift that makes
+    /// `(x - pivot) * scale + shift` equal `(x - mean) * scale + beta`.
+    func normalization(mean: [Double], variance: [Double], pivot: [Float], gamma: [Float], beta: [Float],
+                       epsilon: Float) -> (invStd: [Double], scale: [Float], shift: [Float]) {
+        var invStd = [Double](repeating: 0, count: channels)
+        var scale = [Float](repeating: 0, count: channels), shift = [Float](repeating: 0, count: channels)
+        for c in 0..<channels {
+            invStd[c] = 1 / (variance[c] + Double(epsilon)).squareRoot()
+            let s = Double(gamma[c]) * invStd[c]
+            scale[c] = Float(s)
+            // (x - mean) * s + beta = (x - pivot) * s + beta - (mean - pivot) * s.
+            shift[c] = Float(Double(beta[c]) - (mean[c] - Double(pivot[c])) * s)
+        }
+        return (invStd, scale, shift)
+    }
+
+    /// The input gradient of training-mode normalization from the batch's per-channel sums of
+    /// `g` and `g * (x - mean)` over `m` values per channel:
+    /// `dx = s * (g - mean(g)) - k * (x - mean)`, `s = gamma * invstd`, `k = s * invstd^2 * mean(g * (x - mean))`,
+    /// evaluated as `s * g - k * (x - pivot) - offset` with `offset = s * mean(g) + k * (pivot - mean)`.
+    func trainingInputGradient(_ g: Tensor, x: Tensor, pivot: [Float], mean: [Double], invStd: [Double], gamma: [Float],
+                               scale: [Float], sumG: [Double], sumGCentered: [Double], count m: Double) -> Tensor {
+        var centeredScale = [Float](repeating: 0, count: channels), offset = [Float](repeating: 0, count: channels)
+        for c in 0..<channels {
+            let s = Double(gamma[c]) * invStd[c]
+            let k = s * invStd[c] * invStd[c] * sumGCentered[c] / m
+            centeredScale[c] = Float(k)
+            offset[c] = Float(s * sumG[c] / m + k * (Double(pivot[c]) - mean[c]))
+        }
+        return trainingInputGradient(g, x: x, pivot: pivot, gradientScale: scale, centeredScale: centeredScale, offset: offset)
+    }
+
     func trainingInputGradient(_ g: Tensor, x: Tensor, pivot: [Float], gradientScale: [Float],
                                centeredScale: [Float], offset: [Float]) -> Tensor {
         let (channels, inner) = (channels, inner)

@@ -56,15 +56,9 @@ extension Variable {
         reduce(&second)
         let mean = (0..<channels).map { Double(pivot[$0]) + second[$0] / m }
         let variance = (0..<channels).map { c in Swift.max(0, second[channels + c] / m - (second[c] / m) * (second[c] / m)) }
-        let gammaValues = gamma.value.scalars, betaValues = beta.value.scalars
-        var invStd = [Double](repeating: 0, count: channels)
-        var scale = [Float](repeating: 0, count: channels), shift = [Float](repeating: 0, count: channels)
-        for c in 0..<channels {
-            invStd[c] = 1 / (variance[c] + Double(epsilon)).squareRoot()
-            let s = Double(gammaValues[c]) * invStd[c]
-            scale[c] = Float(s)
-            shift[c] = Float(Double(betaValues[c]) - (mean[c] - Double(pivot[c])) * s)
-        }
+        let gammaValues = gamma.value.scalars
+        let (invStd, scale, shift) = layout.normalization(mean: mean, variance: variance, pivot: pivot, gamma: gammaValues,
+                                                          beta: beta.value.scalars, epsilon: epsilon)
         let y = layout.affine(xValue, pivot: pivot, scale: scale, shift: shift)
         let output = Variable.record(y, inputs: [x, gamma, beta]) {
             [requiresX = x.requiresGrad, requiresGamma = gamma.requiresGrad, requiresBeta = beta.requiresGrad] g in
@@ -75,18 +69,8 @@ extension Variable {
                 (0..<channels).map { about[$0] + (Double(pivot[$0]) - mean[$0]) * sumG[$0] }
             }
             let sumG = Array(sums[..<channels]), sumGCentered = centered(sumG, Array(sums[channels...]))
-            var dx: Tensor?
-            if requiresX {
-                var centeredScale = [Float](repeating: 0, count: channels), offset = [Float](repeating: 0, count: channels)
-                for c in 0..<channels {
-                    let s = Double(gammaValues[c]) * invStd[c]
-                    let k = s * invStd[c] * invStd[c] * sumGCentered[c] / m
-                    centeredScale[c] = Float(k)
-                    offset[c] = Float(s * sumG[c] / m + k * (Double(pivot[c]) - mean[c]))
-                }
-                dx = layout.trainingInputGradient(g, x: xValue, pivot: pivot, gradientScale: scale,
-                                                  centeredScale: centeredScale, offset: offset)
-            }
+            let dx = requiresX ? layout.trainingInputGradient(g, x: xValue, pivot: pivot, mean: mean, invStd: invStd, gamma: gammaValues,
+                                                              scale: scale, sumG: sumG, sumGCentered: sumGCentered, count: m) : nil
             let localCentered = centered(localSumG, localAboutPivot)
             let dgamma: Tensor? = requiresGamma
                 ? Tensor(shape: [channels], generating: { Float(localCentered[$0] * invStd[$0]) }) : nil
