@@ -114,10 +114,15 @@ def resnet8(widths=(16, 32, 64), outputs=8):
 def resnet_step(batch):
     torch.manual_seed(3)
     model = resnet8()
+    x, y = torch.rand(batch, 3, 32, 32), torch.randint(0, 2, (batch, 8)).float()
+    return image_step(model, x, y)
+
+
+def image_step(model, x, y):
+    """Microseconds of one Adam step of `model` in training mode, BCE with logits on (x, y)."""
     model.train()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.BCEWithLogitsLoss()
-    x, y = torch.rand(batch, 3, 32, 32), torch.randint(0, 2, (batch, 8)).float()
 
     def step():
         optimizer.zero_grad()
@@ -153,19 +158,9 @@ def resnet18_step(batch):
     count = sum(p.numel() for p in model.parameters())
     assert count == RESNET18_PARAMETERS, f"resnet18: {count} parameters, pacnet has {RESNET18_PARAMETERS}"
     model = model.to(memory_format=torch.channels_last)
-    model.train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = torch.nn.BCEWithLogitsLoss()
     x = torch.rand(batch, 3, 64, 64).contiguous(memory_format=torch.channels_last)
     y = torch.randint(0, 2, (batch, 8)).float()
-
-    def step():
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        optimizer.step()
-
-    return 1e6 * seconds_per_call(step)
+    return image_step(model, x, y)
 
 
 # ---- friedman pipeline, mirroring Sources/PACBenchmarks (same sizes, schedules and methods) ----
