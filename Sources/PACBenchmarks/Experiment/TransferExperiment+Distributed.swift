@@ -60,9 +60,7 @@ extension TransferExperiment {
             failure = error
         }
         // A rank that failed says so in the gather, so every rank learns of it and none waits.
-        let payload = try Shipment(records: mine, failure: failure.map { "rank \(rank): \($0)" }).encoded()
-        let gathered = try communicator.allGather(payload)
-        let shipments = try gathered.map(Shipment.decoded)
+        let shipments = try communicator.allGather(Shipment(records: mine, failure: failure.map { "rank \(rank): \($0)" }))
         if let failed = shipments.compactMap(\.failure).first { throw DistributedError(failed, jobWide: true) }
         guard communicator.isRoot else { return [] }
         return shipments.flatMap(\.records).sorted { ($0.seedIndex, $0.phase, $0.ordinal) < ($1.seedIndex, $1.phase, $1.ordinal) }.map(\.record)
@@ -82,23 +80,5 @@ struct KeyedRecord: Codable {
 struct Shipment: Codable {
     let records: [KeyedRecord]
     let failure: String?
-
-    func encoded() throws -> [UInt8] { Array(try Self.encoder.encode(self)) }
-
-    static func decoded(_ bytes: [UInt8]) throws -> Shipment { try decoder.decode(Shipment.self, from: Data(bytes)) }
-
-    // Scores may be NaN or infinite (a diverged baseline); JSON numbers otherwise round-trip
-    // Double and Float exactly (shortest representation).
-    private static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
-    }
-
-    private static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return decoder
-    }
 }
 

@@ -79,10 +79,7 @@ public enum SuiteRunner {
         /// Every rank's illustrations (each was drawn on exactly one rank).
         func gathered(on communicator: any Communicator) throws -> [TransferMethod: Illustration] {
             guard communicator.size > 1 else { return all }
-            let parts = try communicator.allGather(Array(try JSONEncoder().encode(all)))
-            return try parts.reduce(into: [:]) { merged, part in
-                merged.merge(try JSONDecoder().decode([TransferMethod: Illustration].self, from: Data(part))) { first, _ in first }
-            }
+            return try communicator.allGather(all).reduce(into: [:]) { merged, part in merged.merge(part) { first, _ in first } }
         }
     }
 }

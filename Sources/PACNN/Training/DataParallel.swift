@@ -12,7 +12,8 @@ import PACDistributed
 /// worker run on the caller's thread and are data-parallel too; on several workers they train
 /// locally (worker threads do not inherit task-locals), every rank alike.
 public enum DataParallel {
-    @TaskLocal static var world: (any Communicator)?
+    /// The communicator of the current data-parallel training, if any.
+    @TaskLocal static var active: (any Communicator)?
 
     /// Runs `body` with data-parallel training over `world` (plain training for one rank).
     public static func training<R, E: Error>(on world: any Communicator, _ body: () throws(E) -> R) throws(E) -> R {
@@ -21,11 +22,8 @@ public enum DataParallel {
 
     /// Runs `body` without data parallelism (for jobs that every rank runs alike).
     static func local<R>(_ body: () -> R) -> R {
-        world == nil ? body() : $world.withValue(nil, operation: body)
+        active == nil ? body() : $active.withValue(nil, operation: body)
     }
-
-    /// The communicator of the current data-parallel training, if any.
-    static var active: (any Communicator)? { world }
 
     /// Rank `rank`'s contiguous part of a batch of `count` rows: the first `count % size` ranks
     /// take one row more; rank 0 is never empty.
@@ -37,22 +35,23 @@ public enum DataParallel {
 
     /// `reduce` for the synchronized statistics: a failed collective stops the job with its error.
     static func allreduce(_ values: inout [Double], on world: any Communicator) {
-        do { try world.allreduceSum(&values) } catch {
-            FileHandle.standardError.write(Data("rank \(world.rank) of \(world.size): \(error)\n".utf8))
-            world.abort(code: 1)
-        }
+        stopOnFailure(world) { () throws(DistributedError) in try world.allreduceSum(&values) }
     }
 
     /// `allreduce` for gradients.
     static func allreduce(_ values: inout [Float], on world: any Communicator) {
-        do { try world.allreduceSum(&values) } catch {
+        stopOnFailure(world) { () throws(DistributedError) in try world.allreduceSum(&values) }
+    }
+
+    private static func stopOnFailure(_ world: any Communicator, _ body: () throws(DistributedError) -> Void) {
+        do { try body() } catch {
             FileHandle.standardError.write(Data("rank \(world.rank) of \(world.size): \(error)\n".utf8))
             world.abort(code: 1)
         }
     }
 
     private static func bind<R, E: Error>(_ value: (any Communicator)?, _ body: () throws(E) -> R) throws(E) -> R {
-        let result: Result<R, E> = $world.withValue(value) {
+        let result: Result<R, E> = $active.withValue(value) {
             do throws(E) { return .success(try body()) } catch { return .failure(error) }
         }
         return try result.get()
