@@ -1,4 +1,4 @@
-import PACEngine
+@testable import PACEngine
 import Testing
 
 /// One GEMM problem: `C = alpha * op(A) * op(B) + beta * C` with optional leading-dimension padding.
@@ -226,6 +226,35 @@ struct GEMMTests {
         #expect(one.map(\.bitPattern) == two.map(\.bitPattern))
         #expect(one.map(\.bitPattern) == three.map(\.bitPattern))
         problem.verify(two, buffers)
+    }
+
+    /// Large operands are packed and multiplied by the 12-row kernel over L2-sized blocks of B;
+    /// slices of few rows are read in place by the 6-row kernel. Both add the same products in
+    /// the same order, so every slice must match the whole product bit for bit.
+    @Test(arguments: [false, true])
+    func packedAndInPlaceKernelsAgreeBitForBit(transposeA: Bool) {
+        let m = 245, n = GEMM.nc + 37, k = 300
+        #expect(m * k > GEMM.directLimit)
+        var rng = RandomGenerator(seed: 6)
+        let a = rng.uniformTensor(shape: [m * k], low: -1, high: 1).scalars
+        let b = rng.uniformTensor(shape: [k * n], low: -1, high: 1).scalars
+        let lda = transposeA ? m : k
+        var whole = [Float](repeating: .nan, count: m * n)
+        GEMM.multiply(transposeA: transposeA, transposeB: false, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: n,
+                      c: &whole, ldc: n, threads: 2, backend: .builtin)
+        let sliceRows = GEMM.directLimit / k
+        var sliced = [Float](repeating: .nan, count: m * n)
+        a.withUnsafeBufferPointer { a in
+            sliced.withUnsafeMutableBufferPointer { c in
+                for row in stride(from: 0, to: m, by: sliceRows) {
+                    let rows = min(sliceRows, m - row)
+                    GEMM.multiply(transposeA: transposeA, transposeB: false, m: rows, n: n, k: k,
+                                  a: a.baseAddress! + (transposeA ? row : row * k), lda: lda, b: b, ldb: n,
+                                  c: c.baseAddress! + row * n, ldc: n, threads: 1, backend: .builtin)
+                }
+            }
+        }
+        #expect(whole.map(\.bitPattern) == sliced.map(\.bitPattern))
     }
 
     @Test func tensorMatmulUsesTheRightShapes() {

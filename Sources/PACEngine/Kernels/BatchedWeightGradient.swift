@@ -1,5 +1,3 @@
-import Dispatch
-
 /// A convolution's weight gradient over a whole batch, `dW = Σᵢ dYᵢ · colsᵢᵀ`, when each image
 /// has few output positions (`positions <= GEMM.kc`), computed with exactly the additions of the
 /// per-image path it replaces.
@@ -70,7 +68,7 @@ enum BatchedWeightGradient {
         if workers == 1 {
             body(0)
         } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { body($0) }
+            WorkerPool.shared.perform(iterations: workers) { body($0) }
         }
     }
 

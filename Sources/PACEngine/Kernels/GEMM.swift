@@ -1,15 +1,19 @@
-import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Single-precision general matrix multiply: `C = alpha * op(A) * op(B) + beta * C`.
 ///
-/// The algorithm is the classic GotoBLAS layering: B is packed into `kc x NR` column panels,
-/// A into `MR x kc` row panels, and a register-tiled micro-kernel (`GEMMMicroKernel`) multiplies
-/// one panel pair. Packing reads either layout, so every transposition variant works without
+/// The algorithm is the classic GotoBLAS layering: B is packed into `kc x NR` column panels (a
+/// block of them sized to stay in L2), A into `12 x kc` row panels, and a register-tiled
+/// micro-kernel (`GEMMPackedMicroKernel`, 12 x 32) multiplies one A panel, held in L1, by each
+/// B panel in turn. Packing reads either layout, so every transposition variant works without
 /// copying the operands; operands small enough to stay in cache (a training step's products)
-/// skip packing and are read in place, and matrix-vector products (`n == 1`) take a dot-product
-/// path. Large products are split over threads by output columns (or rows);
-/// each output element is always computed by one thread in one fixed order, so results are
-/// bit-identical for any thread count.
+/// skip packing and are read in place by the 6 x 32 `GEMMMicroKernel`, and matrix-vector
+/// products (`n == 1`) take a dot-product path. Large products are split over `WorkerPool`'s
+/// threads by output columns (or rows). Every output element is the same sum in the same order
+/// whatever the tile shapes, block sizes or thread count (only `kc` sets the order), so results
+/// are bit-identical for any thread count.
 public enum GEMM {
     /// Rows of C computed per micro-kernel call.
     public static let mr = GEMMMicroKernel.mr
@@ -17,10 +21,18 @@ public enum GEMM {
     public static let nr = GEMMMicroKernel.nr
     /// Depth of a packed panel (keeps a `kc x NR` B panel in L1).
     static let kc = 256
-    /// Rows of A packed at once (an `mc x kc` A block stays in L2).
+    /// Rows of A packed at once (a multiple of the packed kernel's 12 rows).
     static let mc = 96
-    /// Columns of B packed at once.
-    static let nc = 3072
+    /// Columns of B packed at once: a `kc x nc` block filling half of the L2 cache (1024 columns
+    /// with 2 MB, 256 with 512 KB), which the micro-kernel streams once per A panel.
+    static let nc: Int = {
+        var bytes = 1 << 20
+        #if canImport(Glibc)
+        let l2 = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))
+        if l2 > 0 { bytes = l2 }
+        #endif
+        return Swift.max(256, Swift.min(4096, bytes / 2 / (kc * 4))) / nr * nr
+    }()
     /// Products with fewer multiply-adds than this run on one thread.
     static let parallelThreshold = 1 << 22
     /// With `.automatic`, products with at least this many multiply-adds go to OpenBLAS, when
@@ -73,7 +85,9 @@ public enum GEMM {
         let chunk = ((extent + workers - 1) / workers + unit - 1) / unit * unit
         let pieces = (extent + chunk - 1) / chunk
         let shared = UncheckedSendable((operands: operands, c: c))
-        DispatchQueue.concurrentPerform(iterations: pieces) { piece in
+        // One piece per thread: more pieces would each pack the other operand again (measured
+        // slower at 512³ with four per thread).
+        WorkerPool.shared.perform(iterations: pieces) { piece in
             let range = (piece * chunk)..<min(extent, (piece + 1) * chunk)
             blocked(shared.value.operands, rows: splitColumns ? 0..<m : range, columns: splitColumns ? range : 0..<n,
                     k: k, alpha: alpha, beta: beta, c: shared.value.c, ldc: ldc)
@@ -114,7 +128,8 @@ public enum GEMM {
     }
 
     /// The blocked loop nest for one rectangle of C. Operands small enough to stay in cache are
-    /// read in place; larger ones are packed into the thread's reusable workspace.
+    /// read in place; larger ones are packed into the thread's reusable workspace. Each A panel
+    /// (12 rows packed, or 6 read in place) stays in L1 while the micro-kernel walks the B block.
     private static func blocked(
         _ op: Operands, rows: Range<Int>, columns: Range<Int>, k: Int,
         alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
@@ -122,7 +137,8 @@ public enum GEMM {
         let workspace = GEMMWorkspace.current
         let directA = rows.count * k <= directLimit
         let directB = !op.transposeB && columns.count * k <= directLimit
-        workspace.reserve(a: directA ? 0 : (mc + mr) * kc, b: kc * (min(nc, columns.count) + nr))
+        let rowsPerPanel = directA ? mr : GEMMPackedMicroKernel.mr
+        workspace.reserve(a: directA ? 0 : (mc + rowsPerPanel) * kc, b: kc * (min(nc, columns.count) + nr))
         let packedA = workspace.packedA, packedB = workspace.packedB, edge = workspace.edge
 
         var jc = columns.lowerBound
@@ -143,36 +159,38 @@ public enum GEMM {
                 while ic < rows.upperBound {
                     let mcb = min(mc, rows.upperBound - ic)
                     if !directA { packA(op, i0: ic, mc: mcb, k0: pc, kc: kcb, into: packedA) }
-                    var jr = 0
-                    while jr < ncb {
-                        let nrb = min(nr, ncb - jr)
-                        let panelB: UnsafePointer<Float>, depthB: Int
-                        if !directB {
-                            (panelB, depthB) = (UnsafePointer(packedB + jr * kcb), nr)
-                        } else if jr < fullPanels {
-                            (panelB, depthB) = (op.b + pc * op.ldb + jc + jr, op.ldb)
-                        } else {
-                            (panelB, depthB) = (UnsafePointer(packedB), nr)
-                        }
-                        var ir = 0
-                        while ir < mcb {
-                            let mrb = min(mr, mcb - ir)
-                            let panelA: UnsafePointer<Float>, rowA: Int, depthA: Int
-                            if !directA {
-                                (panelA, rowA, depthA) = (UnsafePointer(packedA + ir * kcb), 1, mr)
-                            } else if op.transposeA {
-                                (panelA, rowA, depthA) = (op.a + pc * op.lda + ic + ir, 1, op.lda)
+                    var ir = 0
+                    while ir < mcb {
+                        let mrb = min(rowsPerPanel, mcb - ir)
+                        var jr = 0
+                        while jr < ncb {
+                            let nrb = min(nr, ncb - jr)
+                            let panelB: UnsafePointer<Float>, depthB: Int
+                            if !directB {
+                                (panelB, depthB) = (UnsafePointer(packedB + jr * kcb), nr)
+                            } else if jr < fullPanels {
+                                (panelB, depthB) = (op.b + pc * op.ldb + jc + jr, op.ldb)
                             } else {
-                                (panelA, rowA, depthA) = (op.a + (ic + ir) * op.lda + pc, op.lda, 1)
+                                (panelB, depthB) = (UnsafePointer(packedB), nr)
                             }
-                            GEMMMicroKernel.run(
-                                kc: kcb, a: panelA, rowStrideA: rowA, depthStrideA: depthA,
-                                b: panelB, depthStrideB: depthB,
-                                c: c + (ic + ir) * ldc + jc + jr, ldc: ldc, rows: mrb, columns: nrb,
-                                alpha: alpha, beta: blockBeta, edge: edge)
-                            ir += mr
+                            let tile = c + (ic + ir) * ldc + jc + jr
+                            if !directA {
+                                GEMMPackedMicroKernel.run(
+                                    kc: kcb, a: packedA + ir * kcb, b: panelB, depthStrideB: depthB,
+                                    c: tile, ldc: ldc, rows: mrb, columns: nrb, alpha: alpha, beta: blockBeta, edge: edge)
+                            } else {
+                                let (panelA, rowA, depthA) = op.transposeA
+                                    ? (op.a + pc * op.lda + ic + ir, 1, op.lda)
+                                    : (op.a + (ic + ir) * op.lda + pc, op.lda, 1)
+                                GEMMMicroKernel.run(
+                                    kc: kcb, a: panelA, rowStrideA: rowA, depthStrideA: depthA,
+                                    b: panelB, depthStrideB: depthB,
+                                    c: tile, ldc: ldc, rows: mrb, columns: nrb,
+                                    alpha: alpha, beta: blockBeta, edge: edge)
+                            }
+                            jr += nr
                         }
-                        jr += nr
+                        ir += rowsPerPanel
                     }
                     ic += mc
                 }
@@ -210,9 +228,10 @@ public enum GEMM {
         }
     }
 
-    /// Packs `op(A)[i0..<i0+mc, k0..<k0+kc]` as consecutive `MR x kc` panels stored k-major
-    /// (`MR` values per depth step), zero padded.
+    /// Packs `op(A)[i0..<i0+mc, k0..<k0+kc]` as consecutive `12 x kc` panels stored k-major
+    /// (12 values per depth step), zero padded.
     private static func packA(_ op: Operands, i0: Int, mc: Int, k0: Int, kc: Int, into dst: UnsafeMutablePointer<Float>) {
+        let mr = GEMMPackedMicroKernel.mr
         var panel = dst
         var i = 0
         while i < mc {
@@ -220,9 +239,11 @@ public enum GEMM {
             if op.transposeA {
                 for p in 0..<kc {
                     let out = panel + p * mr
-                    out.update(from: op.a + (k0 + p) * op.lda + i0 + i, count: height)
-                    if height < mr { (out + height).update(repeating: 0, count: mr - height) }
+                    SIMDAccess.copy(op.a + (k0 + p) * op.lda + i0 + i, to: out, count: height)
+                    if height < mr { SIMDAccess.zero(out + height, count: mr - height) }
                 }
+            } else if height == mr {
+                TransposePack.strip12(op.a + (i0 + i) * op.lda + k0, ld: op.lda, kc: kc, into: panel)
             } else {
                 for r in 0..<mr {
                     if r < height {

@@ -91,13 +91,30 @@ enum GEMMMicroKernel {
         store(c3a, edge + 3 * ld); store(c3b, edge + 3 * ld + 16)
         store(c4a, edge + 4 * ld); store(c4b, edge + 4 * ld + 16)
         store(c5a, edge + 5 * ld); store(c5b, edge + 5 * ld + 16)
+        writeBack(edge, rows: rows, columns: columns, c: c, ldc: ldc, alpha: alpha, beta: beta)
+    }
+
+    /// `C = alpha * T + beta * C` (C not read when beta is 0) for the first `rows x columns` of a
+    /// tile `T` held in `edge` as rows of `nr` floats: the write of every tile that is not a full
+    /// 6 x 32 one, shared with `GEMMPackedMicroKernel`.
+    @inline(__always)
+    static func writeBack(_ edge: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
+                          c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
         if columns == nr {
-            // Full-width rows of a short tile (e.g. the last 4 of 16 channels): vector stores.
-            for r in 0..<rows { put(load(edge + r * ld), load(edge + r * ld + 16), c + r * ldc) }
+            // Full-width rows (e.g. the last 4 of 16 channels): vector stores.
+            let va = V(repeating: alpha), vb = V(repeating: beta)
+            for r in 0..<rows {
+                let lo = load(edge + r * nr), hi = load(edge + r * nr + 16), out = c + r * ldc
+                if beta == 0 {
+                    store(lo * va, out); store(hi * va, out + 16)
+                } else {
+                    store(lo * va + vb * load(out), out); store(hi * va + vb * load(out + 16), out + 16)
+                }
+            }
             return
         }
         for r in 0..<rows {
-            let t = edge + r * ld, row = c + r * ldc
+            let t = edge + r * nr, row = c + r * ldc
             if beta == 0 {
                 for j in 0..<columns { row[j] = alpha * t[j] }
             } else {

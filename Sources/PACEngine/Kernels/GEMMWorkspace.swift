@@ -15,7 +15,7 @@ final class GEMMWorkspace {
     private init() {
         packedA = .allocate(capacity: 1)
         packedB = .allocate(capacity: 1)
-        edge = .allocate(capacity: GEMMMicroKernel.mr * GEMMMicroKernel.nr)
+        edge = .allocate(capacity: GEMMPackedMicroKernel.mr * GEMMPackedMicroKernel.nr)
     }
 
     deinit {

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// The geometry of a 2-D sliding window (a convolution or pooling kernel) over one image of an
 /// NCHW tensor: `channels` planes of `height x width`, a `kernelHeight x kernelWidth` window moved
 /// by `stride` in both directions over the image zero-padded by `padding` on every side.
@@ -312,7 +310,7 @@ struct ImageBatchSchedule {
             body(0, stride(from: 0, to: groups, by: 1))
         } else {
             let workers = self.workers, groups = self.groups
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
+            WorkerPool.shared.perform(iterations: workers) { w in
                 body(w, stride(from: w, to: groups, by: workers))
             }
         }

@@ -1,12 +1,10 @@
-import Dispatch
-
 /// Splits independent items (rows, channels, chunks of scalars) into contiguous ranges run on
 /// up to `Engine.maxThreads` threads, for memory-bound passes over large tensors (batch norm,
 /// activations). Each item is processed whole by one thread, so a caller that keeps every
 /// item's arithmetic inside the item gets the same bits for any thread count.
 enum ParallelRanges {
-    /// Jobs touching fewer scalars than this stay on the calling thread: waking a worker costs
-    /// tens of microseconds, about what one core needs for a pass over this many floats.
+    /// Jobs touching fewer scalars than this stay on the calling thread: handing work to another
+    /// thread costs microseconds (tens when it has to be woken), about a pass over this many floats.
     static let threshold = 1 << 17
 
     /// Calls `body` on disjoint ranges covering `0..<items`, concurrently when the job
@@ -18,11 +16,8 @@ enum ParallelRanges {
             body(0..<items)
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                shared.value((w * items / workers)..<((w + 1) * items / workers))
-            }
+        WorkerPool.shared.perform(iterations: workers) { w in
+            body((w * items / workers)..<((w + 1) * items / workers))
         }
     }
 

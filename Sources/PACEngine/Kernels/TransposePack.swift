@@ -1,4 +1,5 @@
-/// Packing of a transposed B operand (stored `n x k`) into `GEMM`'s `kc x NR` panels: a
+/// Packing of a transposed B operand (stored `n x k`) into `GEMM`'s `kc x NR` panels, and of a
+/// row-major A into its `12 x kc` panels: a
 /// transpose, done in 16 x 16 tiles held in sixteen `SIMD16<Float>` registers so that both the
 /// reads (source rows) and the writes (panel rows) are whole vectors. Values are only moved,
 /// never combined, so the packed panel is identical to the scalar loop's.
@@ -102,5 +103,21 @@ enum TransposePack {
             q += 1
         }
         if width < nr { for p in 0..<kc { (panel + p * nr + width).update(repeating: 0, count: nr - width) } }
+    }
+
+    /// Packs 12 rows of a row-major A (at stride `ld`) as `GEMM`'s `12 x kc` micro-panel stored
+    /// depth-major, `panel[p * 12 + q] = src[q * ld + p]`: two overlapping 8-row tiles (rows 0-7
+    /// and 4-11, the overlap written twice with the same values) per 16 depth steps.
+    static func strip12(_ src: UnsafePointer<Float>, ld: Int, kc: Int, into panel: UnsafeMutablePointer<Float>) {
+        var p = 0
+        while p + 16 <= kc {
+            tile8(src + p, ld: ld, panel + p * 12, stride: 12)
+            tile8(src + 4 * ld + p, ld: ld, panel + p * 12 + 4, stride: 12)
+            p += 16
+        }
+        while p < kc {
+            for q in 0..<12 { panel[p * 12 + q] = src[q * ld + p] }
+            p += 1
+        }
     }
 }

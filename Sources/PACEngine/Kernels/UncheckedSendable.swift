@@ -1,5 +1,5 @@
 /// A value that crosses threads although its type is not `Sendable`: raw buffer pointers, GEMM
-/// operands, a non-escaping loop body handed to `DispatchQueue.concurrentPerform` workers, and the
+/// operands, a non-escaping loop body handed to `WorkerPool` threads, and the
 /// free buffers cached by `BufferPool`.
 ///
 /// The engine's one unchecked wrapper, sound by how it is used: a parallel kernel returns only
