@@ -289,7 +289,7 @@ struct ConvolutionTests {
 @Suite("conv2d: batched products equal per-image products bit for bit")
 struct BatchedConvolutionTests {
     /// Few positions per image (where batching applies), odd channel counts (edge tiles of GEMM and
-    /// of the 4 x 32 weight-gradient tile), strides 1 and 2 (transposed-convolution and lowered
+    /// of the 6 x 32 weight-gradient tile), strides 1 and 2 (transposed-convolution and lowered
     /// input gradients), 1x1 projections, and batches whose 32 groups hold one or two images.
     static let cases: [ConvolutionCase] = [
         ConvolutionCase(n: 37, c: 6, h: 4, w: 4, o: 10, kh: 3, kw: 3, stride: 1, padding: 1),

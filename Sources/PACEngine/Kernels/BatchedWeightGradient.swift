@@ -1,20 +1,20 @@
 /// A convolution's weight gradient over a whole batch, `dW = Σᵢ dYᵢ · colsᵢᵀ`, when each image
-/// has few output positions (`positions <= GEMM.kc`), computed with exactly the additions of the
-/// per-image path it replaces.
+/// has very few output positions (below `Convolution.transposedWeightGradientPositions`, e.g. a
+/// ResNet's 2 x 2 last stage), computed with exactly the additions of the per-image path it
+/// replaces.
 ///
 /// The per-image path runs one `GEMM` per image (`m = O`, `n = K`, depth = the image's
-/// positions, one `kc` block since `positions <= GEMM.kc`), accumulating into its group's partial
-/// with `beta = 1`, and then sums the groups' partials in group order. Each entry is therefore
+/// positions, one `kc` block), accumulating into its group's partial with `beta = 1`, and then
+/// sums the groups' partials in group order. Each entry is therefore
 /// `total = Σ_groups (Σ_images_of_group acc_i)`, left to right, with `acc_i` the micro-kernel's
 /// fused multiply-add chain over the image's positions starting from zero. This kernel forms the
-/// same three levels in registers for a 4 x 32 tile of dW (24 accumulators), so the products of
-/// all images run in one pass over a packed copy of the columns instead of one shallow product,
-/// one `[O, K]` read-modify-write and one `[O, K]` partial per image. Bit for bit the per-image
-/// path's result (tested), for any thread count (each entry is computed by one thread).
+/// same three levels for a 6 x 32 tile of dW (see `tile`), so the products of all images run in
+/// one pass over a packed copy of the columns instead of one shallow product, one `[O, K]`
+/// read-modify-write and one `[O, K]` partial per image. Bit for bit the per-image path's result
+/// (tested), for any thread count (each entry is computed by one thread). Images with more
+/// positions go to `TransposedWeightGradient`, which stores the tile once per image.
 enum BatchedWeightGradient {
     typealias V = SIMD16<Float>
-    /// Rows (output channels) per tile.
-    static let mr = 4
     /// Columns (`C * kh * kw` entries) per tile and per packed panel.
     static let nr = 32
 
@@ -58,10 +58,10 @@ enum BatchedWeightGradient {
                 let columns = Swift.min(nr, k - j * nr)
                 var o = 0
                 while o < m {
-                    tile(rows: Swift.min(mr, m - o), columns: columns, dy: dy + o * positions, imageStride: m * positions,
+                    tile(rows: Swift.min(Tile.rows, m - o), columns: columns, dy: dy + o * positions, imageStride: m * positions,
                          positions: positions, panel: panel, groups: groups, firstImage: firstImage,
                          c: c + o * k + j * nr, ldc: k, accumulate: accumulate)
-                    o += mr
+                    o += Tile.rows
                 }
             }
         }
@@ -72,71 +72,107 @@ enum BatchedWeightGradient {
         }
     }
 
+    /// One `rows x columns` tile of dW over the images of `groups`. A group's sum is formed in registers (`acc_first`, then `acc_i + sum`) and added onto the
+    /// total (`total + sum`; the first group's sum is the total unless accumulating onto `c`).
+    /// With one image per group (batches up to 32) the total stays in registers across the
+    /// images, so an image of 2 x 2 positions costs one vector add per accumulator, not a load and
+    /// a store of the tile.
     @inline(__always)
     private static func tile(rows: Int, columns: Int, dy: UnsafePointer<Float>, imageStride: Int, positions: Int,
                              panel: UnsafePointer<Float>, groups: [Range<Int>], firstImage: Int,
                              c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-        var t0a = V(), t0b = V(), t1a = V(), t1b = V(), t2a = V(), t2b = V(), t3a = V(), t3b = V()
-        let full = rows == mr && columns == nr
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { edgeBuffer in
-            let edge = edgeBuffer.baseAddress!
-            if accumulate {
-                if full {
-                    t0a = load(c); t0b = load(c + 16); t1a = load(c + ldc); t1b = load(c + ldc + 16)
-                    t2a = load(c + 2 * ldc); t2b = load(c + 2 * ldc + 16); t3a = load(c + 3 * ldc); t3b = load(c + 3 * ldc + 16)
-                } else {
-                    edge.update(repeating: 0, count: mr * nr)
-                    for r in 0..<rows { (edge + r * nr).update(from: c + r * ldc, count: columns) }
-                    t0a = load(edge); t0b = load(edge + 16); t1a = load(edge + nr); t1b = load(edge + nr + 16)
-                    t2a = load(edge + 2 * nr); t2b = load(edge + 2 * nr + 16); t3a = load(edge + 3 * nr); t3b = load(edge + 3 * nr + 16)
+        let full = rows == Tile.rows && columns == nr
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: Tile.rows * nr) { buffer in
+            // Partial tiles work on a zero-padded copy of their part of `c`.
+            let edge = buffer.baseAddress!
+            let (target, ld) = full ? (c, ldc) : (edge, nr)
+            if !full && accumulate {
+                edge.update(repeating: 0, count: Tile.rows * nr)
+                for r in 0..<rows { (edge + r * nr).update(from: c + r * ldc, count: columns) }
+            }
+            @inline(__always) func image(_ i: Int) -> Tile {
+                Tile.chain(dy: dy + i * imageStride, rows: rows, positions: positions, panel: panel + (i - firstImage) * positions * nr)
+            }
+            if groups.allSatisfy({ $0.count == 1 }) {
+                var total = accumulate ? Tile(target, ld: ld) : image(groups[0].lowerBound)
+                for group in groups.dropFirst(accumulate ? 0 : 1) { total = image(group.lowerBound) + total }
+                total.store(target, ld: ld)
+            } else {
+                var first = !accumulate
+                for group in groups {
+                    var sum = image(group.lowerBound)
+                    for i in group.dropFirst() { sum = image(i) + sum }
+                    (first ? sum : Tile(target, ld: ld) + sum).store(target, ld: ld)
+                    first = false
                 }
             }
-            var firstGroup = !accumulate
-            for group in groups {
-                var g0a = V(), g0b = V(), g1a = V(), g1b = V(), g2a = V(), g2b = V(), g3a = V(), g3b = V()
-                var firstOfGroup = true
-                for i in group {
-                    var c0a = V(), c0b = V(), c1a = V(), c1b = V(), c2a = V(), c2b = V(), c3a = V(), c3b = V()
-                    // Rows past `rows` repeat row 0; their sums are discarded.
-                    let a0 = dy + i * imageStride
-                    let a1 = rows > 1 ? a0 + positions : a0, a2 = rows > 2 ? a0 + 2 * positions : a0
-                    let a3 = rows > 3 ? a0 + 3 * positions : a0
-                    var pb = panel + (i - firstImage) * positions * nr
-                    for p in 0..<positions {
-                        let b0 = load(pb), b1 = load(pb + 16)
-                        var x = V(repeating: a0[p]); c0a.addProduct(x, b0); c0b.addProduct(x, b1)
-                        x = V(repeating: a1[p]); c1a.addProduct(x, b0); c1b.addProduct(x, b1)
-                        x = V(repeating: a2[p]); c2a.addProduct(x, b0); c2b.addProduct(x, b1)
-                        x = V(repeating: a3[p]); c3a.addProduct(x, b0); c3b.addProduct(x, b1)
-                        pb += nr
-                    }
-                    // GEMM's store of a depth block: `acc` for the group's first image (beta 0),
-                    // then `acc + C` (beta 1).
-                    if firstOfGroup {
-                        (g0a, g0b, g1a, g1b, g2a, g2b, g3a, g3b) = (c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b)
-                    } else {
-                        g0a = c0a + g0a; g0b = c0b + g0b; g1a = c1a + g1a; g1b = c1b + g1b
-                        g2a = c2a + g2a; g2b = c2b + g2b; g3a = c3a + g3a; g3b = c3b + g3b
-                    }
-                    firstOfGroup = false
-                }
-                // The partials' reduction: the first group's sum, then `total += partial`.
-                if firstGroup {
-                    (t0a, t0b, t1a, t1b, t2a, t2b, t3a, t3b) = (g0a, g0b, g1a, g1b, g2a, g2b, g3a, g3b)
-                } else {
-                    t0a = t0a + g0a; t0b = t0b + g0b; t1a = t1a + g1a; t1b = t1b + g1b
-                    t2a = t2a + g2a; t2b = t2b + g2b; t3a = t3a + g3a; t3b = t3b + g3b
-                }
-                firstGroup = false
+            if !full {
+                for r in 0..<rows { (c + r * ldc).update(from: edge + r * nr, count: columns) }
             }
-            if full {
-                store(t0a, c); store(t0b, c + 16); store(t1a, c + ldc); store(t1b, c + ldc + 16)
-                store(t2a, c + 2 * ldc); store(t2b, c + 2 * ldc + 16); store(t3a, c + 3 * ldc); store(t3b, c + 3 * ldc + 16)
-                return
+        }
+    }
+
+    /// Sums of a 6 x 32 tile of dW, two vectors per row, held in registers.
+    private struct Tile {
+        static let rows = 6
+        var r0a = V(), r0b = V(), r1a = V(), r1b = V(), r2a = V(), r2b = V()
+        var r3a = V(), r3b = V(), r4a = V(), r4b = V(), r5a = V(), r5b = V()
+
+        @inline(__always) init() {}
+
+        @inline(__always) init(_ p: UnsafePointer<Float>, ld: Int) {
+            r0a = load(p); r0b = load(p + 16)
+            r1a = load(p + 1 * ld); r1b = load(p + 1 * ld + 16)
+            r2a = load(p + 2 * ld); r2b = load(p + 2 * ld + 16)
+            r3a = load(p + 3 * ld); r3b = load(p + 3 * ld + 16)
+            r4a = load(p + 4 * ld); r4b = load(p + 4 * ld + 16)
+            r5a = load(p + 5 * ld); r5b = load(p + 5 * ld + 16)
+        }
+
+        @inline(__always) func store(_ p: UnsafeMutablePointer<Float>, ld: Int) {
+            BatchedWeightGradient.store(r0a, p); BatchedWeightGradient.store(r0b, p + 16)
+            BatchedWeightGradient.store(r1a, p + 1 * ld); BatchedWeightGradient.store(r1b, p + 1 * ld + 16)
+            BatchedWeightGradient.store(r2a, p + 2 * ld); BatchedWeightGradient.store(r2b, p + 2 * ld + 16)
+            BatchedWeightGradient.store(r3a, p + 3 * ld); BatchedWeightGradient.store(r3b, p + 3 * ld + 16)
+            BatchedWeightGradient.store(r4a, p + 4 * ld); BatchedWeightGradient.store(r4b, p + 4 * ld + 16)
+            BatchedWeightGradient.store(r5a, p + 5 * ld); BatchedWeightGradient.store(r5b, p + 5 * ld + 16)
+        }
+
+        /// GEMM's store of a depth block with beta 1: `acc + C`, entry by entry.
+        @inline(__always) static func + (acc: Tile, c: Tile) -> Tile {
+            var t = Tile()
+            t.r0a = acc.r0a + c.r0a; t.r0b = acc.r0b + c.r0b
+            t.r1a = acc.r1a + c.r1a; t.r1b = acc.r1b + c.r1b
+            t.r2a = acc.r2a + c.r2a; t.r2b = acc.r2b + c.r2b
+            t.r3a = acc.r3a + c.r3a; t.r3b = acc.r3b + c.r3b
+            t.r4a = acc.r4a + c.r4a; t.r4b = acc.r4b + c.r4b
+            t.r5a = acc.r5a + c.r5a; t.r5b = acc.r5b + c.r5b
+            return t
+        }
+
+        /// One image's products, the micro-kernel's fused multiply-add chain over its positions
+        /// from zero: `acc[r, q] = Σ_p dy[r, p] * panel[p, q]`, rows past `rows` repeating row 0
+        /// (their sums are discarded).
+        @inline(__always)
+        static func chain(dy a0: UnsafePointer<Float>, rows: Int, positions: Int, panel: UnsafePointer<Float>) -> Tile {
+            var t = Tile()
+            let a1 = rows > 1 ? a0 + 1 * positions : a0
+            let a2 = rows > 2 ? a0 + 2 * positions : a0
+            let a3 = rows > 3 ? a0 + 3 * positions : a0
+            let a4 = rows > 4 ? a0 + 4 * positions : a0
+            let a5 = rows > 5 ? a0 + 5 * positions : a0
+            var pb = panel
+            for p in 0..<positions {
+                let b0 = load(pb), b1 = load(pb + 16)
+                var x = V(repeating: a0[p]); t.r0a.addProduct(x, b0); t.r0b.addProduct(x, b1)
+                x = V(repeating: a1[p]); t.r1a.addProduct(x, b0); t.r1b.addProduct(x, b1)
+                x = V(repeating: a2[p]); t.r2a.addProduct(x, b0); t.r2b.addProduct(x, b1)
+                x = V(repeating: a3[p]); t.r3a.addProduct(x, b0); t.r3b.addProduct(x, b1)
+                x = V(repeating: a4[p]); t.r4a.addProduct(x, b0); t.r4b.addProduct(x, b1)
+                x = V(repeating: a5[p]); t.r5a.addProduct(x, b0); t.r5b.addProduct(x, b1)
+                pb += nr
             }
-            store(t0a, edge); store(t0b, edge + 16); store(t1a, edge + nr); store(t1b, edge + nr + 16)
-            store(t2a, edge + 2 * nr); store(t2b, edge + 2 * nr + 16); store(t3a, edge + 3 * nr); store(t3b, edge + 3 * nr + 16)
-            for r in 0..<rows { (c + r * ldc).update(from: edge + r * nr, count: columns) }
+            return t
         }
     }
 }

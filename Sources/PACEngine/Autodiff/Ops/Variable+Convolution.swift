@@ -386,11 +386,28 @@ enum Convolution {
     /// The most scalars of packed columns `batchedWeightGradient` keeps at once (16 MB).
     static let packedColumnScalars = 1 << 22
 
-    /// The weight gradient with `BatchedWeightGradient`: the images' columns are packed a chunk of
-    /// whole groups at a time, and each chunk's groups are added onto the previous chunks' total.
+    /// Positions per image from which the weight gradient is computed transposed
+    /// (`TransposedWeightGradient`); below, an image's products are too shallow for a store of
+    /// the tile per image and `BatchedWeightGradient` keeps the batch's total in registers.
+    static let transposedWeightGradientPositions = 16
+
+    /// The weight gradient of images with at most `GEMM.kc` positions: transposed
+    /// (`TransposedWeightGradient`) from `transposedWeightGradientPositions` positions or with
+    /// groups of several images; otherwise with `BatchedWeightGradient`, the images' columns
+    /// packed a chunk of whole groups at a time, each chunk's groups added onto the previous
+    /// chunks' total.
     static func batchedWeightGradient(_ gradient: Tensor, input x: Tensor, outChannels: Int, geometry g: Conv2dGeometry,
                                       groups: [Range<Int>], packedLimit: Int, into dw: UnsafeMutablePointer<Float>, threads: Int) {
         let k = g.columnRows, positions = g.columnCount
+        if positions >= transposedWeightGradientPositions || groups.contains(where: { $0.count > 1 }) {
+            gradient.withUnsafePointer { gp in
+                x.withUnsafePointer { xp in
+                    TransposedWeightGradient.multiply(dy: gp, input: xp, geometry: g, outChannels: outChannels, groups: groups,
+                                                      into: dw, threads: threads)
+                }
+            }
+            return
+        }
         let perImage = BatchedWeightGradient.packedSize(k: k, positions: positions, images: 1)
         let most = Swift.max(1, packedLimit / perImage)
         // Chunks of consecutive whole groups, each at most `most` images (or one larger group).
