@@ -244,6 +244,27 @@ struct ConvolutionTests {
         }
     }
 
+    /// Images whose own product is large enough for GEMM's threads (an ImageNet stem: 7 x 7,
+    /// stride 2, 1024 output positions) are still spread over the workers when there are enough
+    /// of them, with the same bits as on one thread.
+    @Test func largeImagesSpreadOverWorkers() {
+        let work = 64 * 147 * 1024
+        #expect(ImageBatchSchedule(images: 32, workPerImage: work, threads: 2).workers == 2)
+        #expect(ImageBatchSchedule(images: 1, workPerImage: work, threads: 2).gemmThreads == 2)
+        let spec = ConvolutionCase(n: 3, c: 3, h: 64, w: 64, o: 64, kh: 7, kw: 7, stride: 2, padding: 3)
+        let values = spec.inputs(seed: 16)
+        var rng = RandomGenerator(seed: 17)
+        let g = rng.uniformTensor(shape: [3, 64, 32, 32], low: -1, high: 1)
+        func run(threads: Int) -> [[UInt32]] {
+            let v = values.map { Variable($0, requiresGrad: true) }
+            let y = Variable.conv2d(v[0], weight: v[1], bias: v[2], stride: 2, padding: 3, threads: threads)
+            y.backward(seed: g)
+            return ([y.value] + v.map { $0.grad! }).map { $0.scalars.map(\.bitPattern) }
+        }
+        let single = run(threads: 1)
+        for threads in [2, 3] { #expect(run(threads: threads) == single, "threads \(threads)") }
+    }
+
     @Test func outputShapes() {
         func shape(_ x: [Int], _ w: [Int], stride: Int = 1, padding: Int = 0) -> [Int] {
             GradientMode.withoutGradients {
@@ -300,6 +321,14 @@ struct BatchedConvolutionTests {
         ConvolutionCase(n: 4, c: 16, h: 16, w: 16, o: 8, kh: 3, kw: 3, stride: 1, padding: 1),
         // Large enough for threaded GEMMs and a threaded weight-gradient kernel.
         ConvolutionCase(n: 16, c: 32, h: 4, w: 4, o: 64, kh: 3, kw: 3, stride: 1, padding: 1),
+        // Stride 2 into `PanelConvolution`'s panels: output widths 32 (an ImageNet stem), 16, 8, 4.
+        // (64 output channels: two panels, which an RGB input's weight gradient splits over threads.)
+        ConvolutionCase(n: 3, c: 3, h: 64, w: 64, o: 64, kh: 7, kw: 7, stride: 2, padding: 3, bias: false),
+        ConvolutionCase(n: 4, c: 5, h: 32, w: 31, o: 7, kh: 3, kw: 3, stride: 2, padding: 1),
+        ConvolutionCase(n: 5, c: 6, h: 16, w: 16, o: 12, kh: 3, kw: 3, stride: 2, padding: 1),
+        ConvolutionCase(n: 6, c: 4, h: 8, w: 8, o: 20, kh: 1, kw: 1, stride: 2, padding: 0),
+        // Fewer columns (8 images of 2 x 2) than output channels: threads split the weight's rows.
+        ConvolutionCase(n: 8, c: 128, h: 2, w: 2, o: 256, kh: 3, kw: 3, stride: 1, padding: 1, bias: false),
     ]
 
     private func bits(_ t: Tensor?) -> [UInt32] { t!.scalars.map(\.bitPattern) }
@@ -319,7 +348,8 @@ struct BatchedConvolutionTests {
         for threads in [1, 2, 3, 7] {
             let y = Convolution.forward(values[0], weight: values[1], bias: bias, geometry: geometry, threads: threads)
             #expect(bits(y) == bits(reference), "forward, threads \(threads)")
-            // A small packing limit splits the batched weight gradient into chunks of groups.
+            // A small packing limit splits the batched weight gradient into chunks of groups
+            // (both kernels).
             for limit in [Convolution.packedColumnScalars, 1] {
                 let (dx, dw) = Convolution.backward(g, input: values[0], weight: values[1], geometry: geometry,
                                                     inputGradient: true, weightGradient: true, threads: threads, packedLimit: limit)

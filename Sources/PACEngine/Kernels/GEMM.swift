@@ -230,7 +230,7 @@ public enum GEMM {
 
     /// Packs `op(A)[i0..<i0+mc, k0..<k0+kc]` as consecutive `12 x kc` panels stored k-major
     /// (12 values per depth step), zero padded.
-    private static func packA(_ op: Operands, i0: Int, mc: Int, k0: Int, kc: Int, into dst: UnsafeMutablePointer<Float>) {
+    static func packA(_ op: Operands, i0: Int, mc: Int, k0: Int, kc: Int, into dst: UnsafeMutablePointer<Float>) {
         let mr = GEMMPackedMicroKernel.mr
         var panel = dst
         var i = 0

@@ -9,7 +9,9 @@
 /// `Σ_p dy[o, p] * cols[k, p]` over `p` from zero per `kc` block (the product of two floats does
 /// not depend on their order), stored `acc + C`, so the result is the per-image path's bit for
 /// bit (tested). Threads split the input channels, each lowering only its channels' rows of
-/// every image into its own buffer; the sums of an entry stay on one thread, in image order.
+/// every image into its own buffer (or, for three input channels, the output channels); the
+/// sums of an entry stay on one thread, in image order. Images with more than `GEMM.kc`
+/// positions are summed in `kc` blocks, as GEMM does.
 enum TransposedWeightGradient {
     static let mr = GEMMMicroKernel.mr
     static let nr = GEMMMicroKernel.nr
@@ -18,85 +20,118 @@ enum TransposedWeightGradient {
     /// first group's sum overwriting `dw`, with `dy_i` at `dy + i * O * P` and image `i` at
     /// `x + i * g.imageSize`.
     static func multiply(dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, geometry g: Conv2dGeometry, outChannels o: Int,
-                         groups: [Range<Int>], into dw: UnsafeMutablePointer<Float>, threads: Int) {
+                         groups: [Range<Int>], packedLimit: Int, into dw: UnsafeMutablePointer<Float>, threads: Int) {
         guard let images = groups.last?.upperBound, images > 0 else { return }
         let k = g.columnRows, positions = g.columnCount, taps = g.kernelHeight * g.kernelWidth
-        precondition(positions <= GEMM.kc, "TransposedWeightGradient: \(positions) positions, one depth block holds \(GEMM.kc)")
         let plane = g.height * g.width
         let panels = (o + nr - 1) / nr, panelSize = positions * nr, imagePanels = panels * panelSize
-        // dYᵢ as B panels: 32 output channels per depth step.
-        let packedSize = images * imagePanels, transposedSize = k * o
+        // dYᵢ as B panels (32 output channels per depth step), for a chunk of whole groups of at
+        // most `packedLimit` floats (or one group) at a time.
+        let chunks = ImageBatchSchedule.chunked(groups, most: Swift.max(1, packedLimit / imagePanels))
+        let largest = chunks.map { $0.last!.upperBound - $0.first!.lowerBound }.max()!
+        let packedSize = largest * imagePanels, transposedSize = k * o
         let packed = BufferPool.shared.take(packedSize), transposed = BufferPool.shared.take(transposedSize)
         defer {
             BufferPool.shared.recycle(packed, count: packedSize)
             BufferPool.shared.recycle(transposed, count: transposedSize)
         }
         let shared = UncheckedSendable((dy: dy, x: x, packed: packed, transposed: transposed, dw: dw))
-        ParallelRanges.forEach(items: images, scalarsPerItem: o * positions, threads: threads) { range in
-            let (dy, _, packed, _, _) = shared.value
-            for i in range {
-                for j in 0..<panels {
-                    TransposePack.panel(dy + i * o * positions + j * nr * positions, ld: positions, kc: positions,
-                                        width: Swift.min(nr, o - j * nr), into: packed + i * imagePanels + j * panelSize, nr: nr)
-                }
-            }
-        }
         let work = o * k * images * positions
-        let workers = work >= GEMM.parallelThreshold ? Swift.max(1, Swift.min(threads, 8, g.channels)) : 1
-        let body: @Sendable (Int) -> Void = { w in
-            let (_, x, packed, transposed, _) = shared.value
-            let channels = (w * g.channels / workers)..<((w + 1) * g.channels / workers)
-            let rows = channels.count * taps
-            let part = Conv2dGeometry(channels: channels.count, height: g.height, width: g.width, kernelHeight: g.kernelHeight,
-                                      kernelWidth: g.kernelWidth, stride: g.stride, padding: g.padding)
-            let columnsSize = g.isPointwise ? 0 : rows * positions
-            let columns = BufferPool.shared.take(columnsSize)
-            let multiImage = groups.contains { $0.count > 1 }
-            let scratchSize = multiImage ? rows * o : 0
-            let scratch = BufferPool.shared.take(scratchSize)
-            defer {
-                BufferPool.shared.recycle(columns, count: columnsSize)
-                BufferPool.shared.recycle(scratch, count: scratchSize)
-            }
-            let total = transposed + channels.lowerBound * taps * o
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { edgeBuffer in
-                let edge = edgeBuffer.baseAddress!
-                var first = true
-                for group in groups {
-                    let single = group.count == 1
-                    let target = single ? total : scratch
-                    for (index, i) in group.enumerated() {
-                        let image = x + i * g.imageSize + channels.lowerBound * plane
-                        let a: UnsafePointer<Float>
-                        if g.isPointwise {
-                            a = image
-                        } else {
-                            Im2Col.im2col(image, geometry: part, into: columns)
-                            a = UnsafePointer(columns)
-                        }
-                        let beta: Float = (single ? first : index == 0) ? 0 : 1
-                        var r = 0
-                        while r < rows {
-                            for j in 0..<panels {
-                                GEMMMicroKernel.run(kc: positions, a: a + r * positions, rowStrideA: positions, depthStrideA: 1,
-                                                    b: packed + i * imagePanels + j * panelSize, depthStrideB: nr,
-                                                    c: target + r * o + j * nr, ldc: o, rows: Swift.min(mr, rows - r),
-                                                    columns: Swift.min(nr, o - j * nr), alpha: 1, beta: beta, edge: edge)
-                            }
-                            r += mr
-                        }
+        let workers = work >= GEMM.parallelThreshold ? Swift.max(1, Swift.min(threads, 8, Swift.max(g.channels, panels))) : 1
+        // Threads split the input channels, or, with too few of them to share evenly (an RGB
+        // stem), the panels of output channels, each thread then lowering every channel.
+        let splitPanels = g.channels < 4 * workers && panels >= workers
+        for (chunkIndex, chunk) in chunks.enumerated() {
+            let firstImage = chunk.first!.lowerBound
+            ParallelRanges.forEach(items: chunk.last!.upperBound - firstImage, scalarsPerItem: o * positions, threads: threads) { range in
+                let (dy, _, packed, _, _) = shared.value
+                for i in range {
+                    for j in 0..<panels {
+                        TransposePack.panel(dy + (firstImage + i) * o * positions + j * nr * positions, ld: positions, kc: positions,
+                                            width: Swift.min(nr, o - j * nr), into: packed + i * imagePanels + j * panelSize, nr: nr)
                     }
-                    if !single {
-                        for e in 0..<(rows * o) { total[e] = first ? scratch[e] : total[e] + scratch[e] }
-                    }
-                    first = false
                 }
             }
-        }
-        if workers == 1 {
-            body(0)
-        } else {
-            WorkerPool.shared.perform(iterations: workers) { body($0) }
+            let body: @Sendable (Int) -> Void = { w in
+                let (_, x, packed, transposed, _) = shared.value
+                let channels = splitPanels ? 0..<g.channels : (w * g.channels / workers)..<((w + 1) * g.channels / workers)
+                let mine = splitPanels ? (w * panels / workers)..<((w + 1) * panels / workers) : 0..<panels
+                let rows = channels.count * taps
+                let part = Conv2dGeometry(channels: channels.count, height: g.height, width: g.width, kernelHeight: g.kernelHeight,
+                                          kernelWidth: g.kernelWidth, stride: g.stride, padding: g.padding)
+                let columnsSize = g.isPointwise ? 0 : rows * positions
+                let columns = BufferPool.shared.take(columnsSize)
+                let fastLowering = !g.isPointwise && PanelConvolution.lowers(part)
+                let paddedSize = fastLowering ? PanelConvolution.paddedSize(part) : 0
+                let padded = BufferPool.shared.take(paddedSize)
+                defer { BufferPool.shared.recycle(padded, count: paddedSize) }
+                // A group's partial sum: its images' products chained onto one another, block by
+                // block, as the per-image GEMMs accumulate into it, then added onto the total.
+                // An image alone in its group adds straight onto the total when it is one block
+                // deep (`acc + total` either way); deeper, its blocks must first be summed apart.
+                let deep = positions > GEMM.kc
+                let scratchSize = deep || chunk.contains { $0.count > 1 } ? rows * o : 0
+                let scratch = BufferPool.shared.take(scratchSize)
+                defer {
+                    BufferPool.shared.recycle(columns, count: columnsSize)
+                    BufferPool.shared.recycle(scratch, count: scratchSize)
+                }
+                let total = transposed + channels.lowerBound * taps * o
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { edgeBuffer in
+                    let edge = edgeBuffer.baseAddress!
+                    var first = chunkIndex == 0
+                    for group in chunk {
+                        let single = group.count == 1 && !deep
+                        let target = single ? total : scratch
+                        for (index, i) in group.enumerated() {
+                            let image = x + i * g.imageSize + channels.lowerBound * plane
+                            let a: UnsafePointer<Float>
+                            if g.isPointwise {
+                                a = image
+                            } else {
+                                if fastLowering {
+                                    PanelConvolution.lower(image, geometry: part, padded: padded, into: columns)
+                                } else {
+                                    Im2Col.im2col(image, geometry: part, into: columns)
+                                }
+                                a = UnsafePointer(columns)
+                            }
+                            // GEMM's depth blocks: the image's first overwrites its target (or is added to
+                            // it), the others are added.
+                            var pc = 0
+                            while pc < positions {
+                                let kcb = Swift.min(GEMM.kc, positions - pc)
+                                let beta: Float = pc == 0 && (single ? first : index == 0) ? 0 : 1
+                                var r = 0
+                                while r < rows {
+                                    for j in mine {
+                                        GEMMMicroKernel.run(kc: kcb, a: a + r * positions + pc, rowStrideA: positions, depthStrideA: 1,
+                                                            b: packed + (i - firstImage) * imagePanels + j * panelSize + pc * nr,
+                                                            depthStrideB: nr,
+                                                            c: target + r * o + j * nr, ldc: o, rows: Swift.min(mr, rows - r),
+                                                            columns: Swift.min(nr, o - j * nr), alpha: 1, beta: beta, edge: edge)
+                                    }
+                                    r += mr
+                                }
+                                pc += kcb
+                            }
+                        }
+                        if !single {
+                            for r in 0..<rows {
+                                for e in (mine.lowerBound * nr)..<Swift.min(o, mine.upperBound * nr) {
+                                    total[r * o + e] = first ? scratch[r * o + e] : total[r * o + e] + scratch[r * o + e]
+                                }
+                            }
+                        }
+                        first = false
+                    }
+                }
+            }
+            if workers == 1 {
+                body(0)
+            } else {
+                WorkerPool.shared.perform(iterations: workers) { body($0) }
+            }
         }
         // dw [O, K] from dWᵀ [K, O].
         ParallelRanges.forEach(items: o, scalarsPerItem: k, threads: threads) { range in

@@ -11,14 +11,16 @@ extension Variable {
     ///   - padding: zeros added on every side of each image.
     /// - Returns: `[N, O, Ho, Wo]` with `Ho = (H + 2 * padding - kh) / stride + 1` (likewise `Wo`).
     ///
-    /// Each image is lowered with im2col to a `[C * kh * kw, Ho * Wo]` column matrix (a few output
-    /// rows at a time) and multiplied by the weight viewed as `[O, C * kh * kw]`, straight into the
-    /// image's output slice (onto the bias, written first). The backward pass recomputes the
-    /// columns instead of storing them: `dW = Σₙ dYₙ · colsₙᵀ` (GEMM, or `RowDotProduct` for long
-    /// rows); `dX` is the convolution of dY with the flipped, channel-swapped weight for stride 1
-    /// (a square kernel, padding below its size), else `col2im(Wᵀ · dYₙ)`; `db = Σ dY` over N, H,
-    /// W. Images are spread over `Engine.maxThreads` threads; results are bit-identical for any
-    /// thread count.
+    /// Each image is lowered with im2col to a `[C * kh * kw, Ho * Wo]` column matrix and
+    /// multiplied by the weight viewed as `[O, C * kh * kw]` (onto the bias, written first); for
+    /// most ResNet layers the columns of the whole batch are packed straight into the GEMM
+    /// kernel's panels (`PanelConvolution`). The backward pass recomputes the columns instead of
+    /// storing them: `dW = Σₙ dYₙ · colsₙᵀ` (the batch in one pass, `TransposedWeightGradient` or
+    /// `BatchedWeightGradient`, else GEMM or `RowDotProduct` per image); `dX` is the convolution of
+    /// dY with the flipped, channel-swapped weight for stride 1 (a square kernel, padding below its
+    /// size), else `col2im(Wᵀ · dYₙ)`; `db = Σ dY` over N, H, W. Work is spread over
+    /// `Engine.maxThreads` threads; every path sums each entry in the same order, so results are
+    /// bit-identical for any thread count and between the paths.
     public static func conv2d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
         conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, threads: Engine.maxThreads)
     }
@@ -59,11 +61,25 @@ enum Convolution {
     /// An image is lowered a few output rows at a time (`rowsPerPiece`), so its columns stay in
     /// cache between im2col and the GEMM, which reads them in place instead of packing them.
     ///
+    /// Convolutions of stride 1 or 2 whose output width divides 32 go to `PanelConvolution` (the column
+    /// matrix packed straight into GEMM's panels).
+    ///
     /// `batching: false` forces one product per image (tests compare the two paths bit for bit).
     static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry, threads: Int,
                         batching: Bool = true) -> Tensor {
         let n = x.shape[0], outChannels = weight.shape[0]
         let k = g.columnRows, positions = g.columnCount, wo = g.outputWidth
+        if batching && n > 0 && PanelConvolution.applies(g) && builtinProducts {
+            let biasScalars = bias?.scalars
+            return Tensor(shape: [n, outChannels, g.outputHeight, g.outputWidth]) { out in
+                x.withUnsafePointer { xp in
+                    weight.withUnsafePointer { wp in
+                        PanelConvolution.forward(xp, images: n, weight: wp, outChannels: outChannels, bias: biasScalars,
+                                                 geometry: g, into: out, threads: threads)
+                    }
+                }
+            }
+        }
         let chunk = batching ? imagesPerProduct(g, images: n) : 1
         // (A one-column piece of the per-image path is a matrix-vector product, summed in another
         // order: images one output column wide keep that path.)
@@ -112,6 +128,10 @@ enum Convolution {
         }
     }
 
+    /// Whether every product runs in the built-in GEMM (whose sums do not depend on the
+    /// products' sizes, so batched and per-image paths agree bit for bit), not a system BLAS.
+    static var builtinProducts: Bool { SystemBLAS.shared == nil || Engine.gemmBackend == .builtin }
+
     /// Columns a batched product aims for: enough that packing the weight once per product is
     /// cheap and that GEMM's tiles and threads are busy.
     static let batchedColumns = 512
@@ -125,7 +145,7 @@ enum Convolution {
     /// in the same order whatever the number of columns, so the results are the per-image path's
     /// bit for bit, as long as no product goes to a system BLAS (whose bits depend on its sizes).
     static func imagesPerProduct(_ g: Conv2dGeometry, images: Int) -> Int {
-        guard images > 1, SystemBLAS.shared == nil || Engine.gemmBackend == .builtin else { return 1 }
+        guard images > 1, builtinProducts else { return 1 }
         let positions = g.columnCount
         let most = Swift.min(images, batchedColumns / positions, Swift.max(1, batchedColumnScalars / (g.columnRows * positions)))
         guard most > 1 else { return 1 }
@@ -241,20 +261,31 @@ enum Convolution {
         // shallow GEMM and col2im's scattered adds); otherwise per image below.
         let transposed = inputGradient ? transposedGeometry(g, outChannels: outChannels) : nil
         let loweredInput = inputGradient && transposed == nil
-        var dx: Tensor? = transposed.map {
-            forward(gradient, weight: flippedTranspose(weight), bias: nil, geometry: $0, threads: threads, batching: batching)
+        var dx: Tensor? = transposed.map { tg in
+            guard batching && PanelConvolution.applies(tg) && builtinProducts else {
+                return forward(gradient, weight: flippedTranspose(weight), bias: nil, geometry: tg, threads: threads, batching: batching)
+            }
+            return Tensor(shape: x.shape) { out in
+                gradient.withUnsafePointer { gp in
+                    weight.withUnsafePointer { wp in
+                        PanelConvolution.forward(gp, images: n, weight: wp, flipped: true, outChannels: g.channels, bias: nil,
+                                                 geometry: tg, into: out, threads: threads)
+                    }
+                }
+            }
         }
         guard loweredInput || weightGradient else { return (dx, nil) }
         let schedule = ImageBatchSchedule(images: n, workPerImage: outChannels * k * positions, threads: threads)
         let weightSize = outChannels * k
         // Long rows (many output positions) with few channels: dot products beat GEMM's transposed packing.
         let useRowDots = RowDotProduct.preferred(depth: positions) && outChannels * k * positions < GEMM.parallelThreshold
-        // Few positions per image: the products of several images at once (same bits, see
-        // `imagesPerProduct` and `BatchedWeightGradient`).
+        // Several images at once: the input gradient's products when images have few positions,
+        // the weight gradient of the whole batch in one pass (same bits, see `imagesPerProduct`,
+        // `TransposedWeightGradient` and `BatchedWeightGradient`).
         let chunk = batching ? imagesPerProduct(g, images: n) : 1
         let batchedInput = loweredInput && chunk > 1
-        let batchedWeight = batching && weightGradient && !useRowDots && n > 1 && positions <= GEMM.kc && k > 1
-            && (SystemBLAS.shared == nil || Engine.gemmBackend == .builtin)
+        let batchedWeight = batching && weightGradient && !useRowDots && n > 1 && k > 1
+            && builtinProducts
         let imageInput = loweredInput && !batchedInput, imageWeight = weightGradient && !batchedWeight
         // Each group of images accumulates its own weight gradient; groups are summed in order.
         let partialCount = schedule.groups > 1 && imageWeight ? schedule.groups * weightSize : 0
@@ -391,7 +422,7 @@ enum Convolution {
     /// the tile per image and `BatchedWeightGradient` keeps the batch's total in registers.
     static let transposedWeightGradientPositions = 16
 
-    /// The weight gradient of images with at most `GEMM.kc` positions: transposed
+    /// The weight gradient of a batch: transposed
     /// (`TransposedWeightGradient`) from `transposedWeightGradientPositions` positions or with
     /// groups of several images; otherwise with `BatchedWeightGradient`, the images' columns
     /// packed a chunk of whole groups at a time, each chunk's groups added onto the previous
@@ -403,22 +434,14 @@ enum Convolution {
             gradient.withUnsafePointer { gp in
                 x.withUnsafePointer { xp in
                     TransposedWeightGradient.multiply(dy: gp, input: xp, geometry: g, outChannels: outChannels, groups: groups,
-                                                      into: dw, threads: threads)
+                                                      packedLimit: packedLimit, into: dw, threads: threads)
                 }
             }
             return
         }
         let perImage = BatchedWeightGradient.packedSize(k: k, positions: positions, images: 1)
         let most = Swift.max(1, packedLimit / perImage)
-        // Chunks of consecutive whole groups, each at most `most` images (or one larger group).
-        var chunks: [ArraySlice<Range<Int>>] = []
-        var start = 0
-        while start < groups.count {
-            var end = start + 1
-            while end < groups.count && groups[end].upperBound - groups[start].lowerBound <= most { end += 1 }
-            chunks.append(groups[start..<end])
-            start = end
-        }
+        let chunks = ImageBatchSchedule.chunked(groups, most: most)
         let largest = chunks.map { $0.last!.upperBound - $0.first!.lowerBound }.max()!
         let packedSize = perImage * largest
         let packed = BufferPool.shared.take(packedSize)
