@@ -20,12 +20,17 @@ enum PanelConvolution {
     /// Floats of packed panels a thread fills before multiplying them (1 MB).
     static let panelScalars = 1 << 18
 
+    /// Whether `pack` can fill panels for `g`: stride 1 or 2, output rows tiling a panel evenly.
+    private static func packs(_ g: Conv2dGeometry) -> Bool {
+        g.stride <= 2 && g.outputWidth > 1 && nr % g.outputWidth == 0
+    }
+
     /// Whether `forward` handles `g`.
     static func applies(_ g: Conv2dGeometry) -> Bool {
-        // (One output column would be a matrix-vector product in the lowered path, summed in another order.)
-        // (Pairs of stride-2 floats are scalar moves, slower than the lowered path's gather.)
-        (g.stride == 1 || (g.stride == 2 && g.outputWidth >= 4)) && g.outputWidth > 1 && nr % g.outputWidth == 0
-            && g.columnRows > 1
+        // (One output column would be a matrix-vector product in the lowered path, summed in
+        // another order; pairs of stride-2 floats for outputs 2 wide are scalar moves, slower than
+        // the lowered path's gather.)
+        packs(g) && (g.stride == 1 || g.outputWidth >= 4) && g.columnRows > 1
     }
 
     /// `y [n, o, Ho, Wo] = conv(x [n, C, H, W], weight [o, C, kh, kw]) (+ bias)`. With
@@ -36,13 +41,12 @@ enum PanelConvolution {
                         outChannels o: Int, bias: [Float]?,
                         geometry g: Conv2dGeometry, into y: UnsafeMutablePointer<Float>, threads: Int) {
         let k = g.columnRows, positions = g.columnCount, wo = g.outputWidth
-        let paddedWidth = g.width + 2 * g.padding, paddedHeight = g.height + 2 * g.padding
-        let paddedPlane = paddedHeight * paddedWidth, paddedImage = g.channels * paddedPlane
+        let paddedWidth = g.width + 2 * g.padding, paddedImage = paddedImageSize(g)
         let columns = n * positions, panels = (columns + nr - 1) / nr
         let weightPanels = (o + mr - 1) / mr, packedWeightSize = weightPanels * mr * k
         // A stride-2 panel reads pairs of floats, one past its last: the copy leaves room for it.
         let usePadded = g.padding > 0 || g.stride > 1
-        let paddedSize = usePadded ? n * paddedImage + 2 * nr : 0
+        let paddedSize = usePadded ? n * paddedImage + slack : 0
         let packedWeight = BufferPool.shared.take(packedWeightSize), padded = BufferPool.shared.take(paddedSize)
         defer {
             BufferPool.shared.recycle(packedWeight, count: packedWeightSize)
@@ -63,7 +67,7 @@ enum PanelConvolution {
             }
         }
         if usePadded {
-            (padded + n * paddedImage).update(repeating: 0, count: 2 * nr)
+            (padded + n * paddedImage).update(repeating: 0, count: slack)
             ParallelRanges.forEach(items: n, scalarsPerItem: paddedImage, threads: threads) { range in
                 let (x, _, _, padded) = shared.value
                 for i in range { pad(x + i * g.imageSize, geometry: g, into: padded + i * paddedImage) }
@@ -87,6 +91,12 @@ enum PanelConvolution {
             let rowPanels = splitRows ? (w * weightPanels / workers)..<((w + 1) * weightPanels / workers) : 0..<weightPanels
             let rows = (rowPanels.lowerBound * mr)..<Swift.min(o, rowPanels.upperBound * mr)
             let bufferSize = panelsPerRun * nr * k, productSize = direct ? 0 : mr * weightPanels * panelsPerRun * nr
+            // Where panel `panel` (the `j`th of its run) writes its first output channel, and the
+            // stride between channels: straight into y, or into the run's product buffer.
+            func output(_ panel: Int, _ j: Int, _ ldProduct: Int) -> (UnsafeMutablePointer<Float>, Int) {
+                direct ? (y + (panel * nr) / positions * o * positions + (panel * nr) % positions, positions)
+                       : (product + j * nr, ldProduct)
+            }
             let packed = BufferPool.shared.take(bufferSize), product = BufferPool.shared.take(productSize)
             defer {
                 BufferPool.shared.recycle(packed, count: bufferSize)
@@ -105,11 +115,8 @@ enum PanelConvolution {
                     if let bias {
                         for (j, panel) in run.enumerated() {
                             let width = Swift.min(nr, columns - panel * nr)
-                            for oc in rows {
-                                let row = direct ? y + ((panel * nr) / positions * o + oc) * positions + (panel * nr) % positions
-                                                 : product + oc * ldProduct + j * nr
-                                row.update(repeating: bias[oc], count: width)
-                            }
+                            let (c, ldc) = output(panel, j, ldProduct)
+                            for oc in rows { (c + oc * ldc).update(repeating: bias[oc], count: width) }
                         }
                     }
                     var pc = 0
@@ -118,9 +125,7 @@ enum PanelConvolution {
                         let beta: Float = pc == 0 && bias == nil ? 0 : 1
                         for (j, panel) in run.enumerated() {
                             let width = Swift.min(nr, columns - panel * nr)
-                            let (c, ldc) = direct
-                                ? (y + (panel * nr) / positions * o * positions + (panel * nr) % positions, positions)
-                                : (product + j * nr, ldProduct)
+                            let (c, ldc) = output(panel, j, ldProduct)
                             for ir in rowPanels {
                                 GEMMPackedMicroKernel.run(kc: kcb, a: packedWeight + ir * mr * k + pc * mr,
                                                           b: packed + j * k * nr + pc * nr, depthStrideB: nr,
@@ -182,9 +187,9 @@ enum PanelConvolution {
                             case 16:
                                 for s in 0..<valid { SIMDAccess.store(SIMDAccess.load(tap + offsets[s]), row + s * 16) }
                             case 8:
-                                for s in 0..<valid { store(load(tap + offsets[s]) as SIMD8<Float>, row + s * 8) }
+                                for s in 0..<valid { SIMDAccess.store(SIMDAccess.load(tap + offsets[s], as: SIMD8<Float>.self), row + s * 8) }
                             case 4:
-                                for s in 0..<valid { store(load(tap + offsets[s]) as SIMD4<Float>, row + s * 4) }
+                                for s in 0..<valid { SIMDAccess.store(SIMDAccess.load(tap + offsets[s], as: SIMD4<Float>.self), row + s * 4) }
                             default:
                                 for s in 0..<valid { for q in 0..<wo { row[s * wo + q] = tap[offsets[s] + q] } }
                             }
@@ -192,14 +197,14 @@ enum PanelConvolution {
                             // Every other float: the even lanes of twice the width.
                             switch wo {
                             case 32:
-                                store((load(tap + offsets[0]) as SIMD32<Float>).evenHalf, row)
-                                store((load(tap + offsets[0] + 32) as SIMD32<Float>).evenHalf, row + 16)
+                                SIMDAccess.store(SIMDAccess.load(tap + offsets[0], as: SIMD32<Float>.self).evenHalf, row)
+                                SIMDAccess.store(SIMDAccess.load(tap + offsets[0] + 32, as: SIMD32<Float>.self).evenHalf, row + 16)
                             case 16:
-                                for s in 0..<valid { store((load(tap + offsets[s]) as SIMD32<Float>).evenHalf, row + s * 16) }
+                                for s in 0..<valid { SIMDAccess.store(SIMDAccess.load(tap + offsets[s], as: SIMD32<Float>.self).evenHalf, row + s * 16) }
                             case 8:
-                                for s in 0..<valid { store((load(tap + offsets[s]) as SIMD16<Float>).evenHalf, row + s * 8) }
+                                for s in 0..<valid { SIMDAccess.store(SIMDAccess.load(tap + offsets[s], as: SIMD16<Float>.self).evenHalf, row + s * 8) }
                             case 4:
-                                for s in 0..<valid { store((load(tap + offsets[s]) as SIMD8<Float>).evenHalf, row + s * 4) }
+                                for s in 0..<valid { SIMDAccess.store(SIMDAccess.load(tap + offsets[s], as: SIMD8<Float>.self).evenHalf, row + s * 4) }
                             default:
                                 for s in 0..<valid { for q in 0..<wo { row[s * wo + q] = tap[offsets[s] + 2 * q] } }
                             }
@@ -225,22 +230,28 @@ enum PanelConvolution {
 
     /// Whether `lower` handles `g`: `pack`'s geometries with whole panels per image.
     static func lowers(_ g: Conv2dGeometry) -> Bool {
-        g.stride <= 2 && g.outputWidth > 1 && nr % g.outputWidth == 0 && g.columnCount % nr == 0
+        packs(g) && g.columnCount % nr == 0
     }
 
-    /// Floats of the buffer `lower` pads an image into (with room for a stride-2 read past the end).
-    static func paddedSize(_ g: Conv2dGeometry) -> Int {
-        g.channels * (g.height + 2 * g.padding) * (g.width + 2 * g.padding) + 2 * nr
+    /// Floats of one zero-padded image (`pad`).
+    private static func paddedImageSize(_ g: Conv2dGeometry) -> Int {
+        g.channels * (g.height + 2 * g.padding) * (g.width + 2 * g.padding)
     }
+
+    /// Floats a stride-2 panel may read past the last padded image (the second float of its last pair).
+    private static let slack = 2 * nr
+
+    /// Floats of the buffer `lower` pads an image into.
+    static func paddedSize(_ g: Conv2dGeometry) -> Int { paddedImageSize(g) + slack }
 
     /// im2col of one image (`[K, P]` row-major, the same values as `Im2Col.im2col`) through a
     /// zero-padded copy in `padded` (`paddedSize(g)` floats) and `pack`'s vector moves, which
     /// for a stride-2 kernel read pairs instead of gathering one float at a time.
     static func lower(_ image: UnsafePointer<Float>, geometry g: Conv2dGeometry, padded: UnsafeMutablePointer<Float>,
                       into columns: UnsafeMutablePointer<Float>) {
-        let paddedWidth = g.width + 2 * g.padding, paddedImage = paddedSize(g) - 2 * nr
+        let paddedWidth = g.width + 2 * g.padding, paddedImage = paddedImageSize(g)
         pad(image, geometry: g, into: padded)
-        (padded + paddedImage).update(repeating: 0, count: 2 * nr)
+        (padded + paddedImage).update(repeating: 0, count: slack)
         let positions = g.columnCount
         for panel in 0..<(positions / nr) {
             pack(padded, geometry: g, paddedWidth: paddedWidth, paddedImage: paddedImage, columns: positions,
@@ -263,12 +274,5 @@ enum PanelConvolution {
                 out += mr
             }
         }
-    }
-
-    @inline(__always) private static func load<T: SIMD>(_ p: UnsafePointer<Float>) -> T where T.Scalar == Float {
-        UnsafeRawPointer(p).loadUnaligned(as: T.self)
-    }
-    @inline(__always) private static func store<T: SIMD>(_ v: T, _ p: UnsafeMutablePointer<Float>) where T.Scalar == Float {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: T.self)
     }
 }

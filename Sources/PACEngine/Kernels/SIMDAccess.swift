@@ -13,6 +13,18 @@ enum SIMDAccess {
     static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
     }
+
+    /// A vector of any width starting at `p` (no alignment required).
+    @inline(__always)
+    static func load<T: SIMD>(_ p: UnsafePointer<Float>, as _: T.Type) -> T where T.Scalar == Float {
+        UnsafeRawPointer(p).loadUnaligned(as: T.self)
+    }
+
+    /// Writes a vector of any width starting at `p` (no alignment required).
+    @inline(__always)
+    static func store<T: SIMD>(_ v: T, _ p: UnsafeMutablePointer<Float>) where T.Scalar == Float {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: T.self)
+    }
 }
 
 extension SIMDAccess {
@@ -23,14 +35,8 @@ extension SIMDAccess {
         if count > 256 { dst.update(from: src, count: count); return }
         var j = 0
         while j + 16 <= count { store(load(src + j), dst + j); j += 16 }
-        if count - j >= 8 {
-            UnsafeMutableRawPointer(dst + j).storeBytes(of: UnsafeRawPointer(src + j).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-            j += 8
-        }
-        if count - j >= 4 {
-            UnsafeMutableRawPointer(dst + j).storeBytes(of: UnsafeRawPointer(src + j).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
-            j += 4
-        }
+        if count - j >= 8 { store(load(src + j, as: SIMD8<Float>.self), dst + j); j += 8 }
+        if count - j >= 4 { store(load(src + j, as: SIMD4<Float>.self), dst + j); j += 4 }
         if count - j >= 2 { dst[j] = src[j]; dst[j + 1] = src[j + 1]; j += 2 }
         if count - j >= 1 { dst[j] = src[j] }
     }
@@ -41,8 +47,8 @@ extension SIMDAccess {
         if count > 256 { dst.update(repeating: 0, count: count); return }
         var j = 0
         while j + 16 <= count { store(V(), dst + j); j += 16 }
-        if count - j >= 8 { UnsafeMutableRawPointer(dst + j).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self); j += 8 }
-        if count - j >= 4 { UnsafeMutableRawPointer(dst + j).storeBytes(of: SIMD4<Float>(), as: SIMD4<Float>.self); j += 4 }
+        if count - j >= 8 { store(SIMD8<Float>(), dst + j); j += 8 }
+        if count - j >= 4 { store(SIMD4<Float>(), dst + j); j += 4 }
         if count - j >= 2 { dst[j] = 0; dst[j + 1] = 0; j += 2 }
         if count - j >= 1 { dst[j] = 0 }
     }

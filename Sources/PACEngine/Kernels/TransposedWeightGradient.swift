@@ -64,7 +64,6 @@ enum TransposedWeightGradient {
                 let fastLowering = !g.isPointwise && PanelConvolution.lowers(part)
                 let paddedSize = fastLowering ? PanelConvolution.paddedSize(part) : 0
                 let padded = BufferPool.shared.take(paddedSize)
-                defer { BufferPool.shared.recycle(padded, count: paddedSize) }
                 // A group's partial sum: its images' products chained onto one another, block by
                 // block, as the per-image GEMMs accumulate into it, then added onto the total.
                 // An image alone in its group adds straight onto the total when it is one block
@@ -74,6 +73,7 @@ enum TransposedWeightGradient {
                 let scratch = BufferPool.shared.take(scratchSize)
                 defer {
                     BufferPool.shared.recycle(columns, count: columnsSize)
+                    BufferPool.shared.recycle(padded, count: paddedSize)
                     BufferPool.shared.recycle(scratch, count: scratchSize)
                 }
                 let total = transposed + channels.lowerBound * taps * o

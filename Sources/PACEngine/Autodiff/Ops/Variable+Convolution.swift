@@ -419,18 +419,17 @@ enum Convolution {
 
     /// Positions per image from which the weight gradient is computed transposed
     /// (`TransposedWeightGradient`); below, an image's products are too shallow for a store of
-    /// the tile per image and `BatchedWeightGradient` keeps the batch's total in registers.
+    /// the tile per image and `BatchedWeightGradient` keeps the sums in registers.
     static let transposedWeightGradientPositions = 16
 
-    /// The weight gradient of a batch: transposed
-    /// (`TransposedWeightGradient`) from `transposedWeightGradientPositions` positions or with
-    /// groups of several images; otherwise with `BatchedWeightGradient`, the images' columns
-    /// packed a chunk of whole groups at a time, each chunk's groups added onto the previous
-    /// chunks' total.
+    /// The weight gradient of a batch: transposed (`TransposedWeightGradient`) from
+    /// `transposedWeightGradientPositions` positions; otherwise with `BatchedWeightGradient`, the
+    /// images' columns packed a chunk of whole groups at a time, each chunk's groups added onto
+    /// the previous chunks' total.
     static func batchedWeightGradient(_ gradient: Tensor, input x: Tensor, outChannels: Int, geometry g: Conv2dGeometry,
                                       groups: [Range<Int>], packedLimit: Int, into dw: UnsafeMutablePointer<Float>, threads: Int) {
         let k = g.columnRows, positions = g.columnCount
-        if positions >= transposedWeightGradientPositions || groups.contains(where: { $0.count > 1 }) {
+        if positions >= transposedWeightGradientPositions {
             gradient.withUnsafePointer { gp in
                 x.withUnsafePointer { xp in
                     TransposedWeightGradient.multiply(dy: gp, input: xp, geometry: g, outChannels: outChannels, groups: groups,
