@@ -1,5 +1,5 @@
 import Foundation
-import PACEngine
+@testable import PACEngine
 import Testing
 
 @Suite("Reverse-mode autodiff mechanics")
@@ -29,6 +29,42 @@ struct AutodiffTests {
         (x * Float(5)).sum().backward()
         #expect(x.grad == Tensor([5, 5]))
         #expect(w.grad == Tensor([2, 4]))
+    }
+
+    /// `backward()` releases the graph it walked, as PyTorch does: the saved tensors are
+    /// freed, so a parameter's value is no longer shared and an in-place update does not copy it.
+    @Test func backwardReleasesTheGraphUnlessRetained() {
+        // A convolution's pullback keeps its weight tensor for the backward pass.
+        let input = Variable(Tensor(shape: [1, 1, 3, 3], scalars: (0..<9).map(Float.init)))
+        let w = Variable(Tensor(shape: [1, 1, 2, 2], scalars: [1, -1, 2, 0.5]), requiresGrad: true)
+        let y = Variable.conv2d(input, weight: w, bias: nil).sum()
+        #expect(!isKnownUniquelyReferenced(&w.value.storage))
+        y.backward()
+        #expect(w.grad == Tensor(shape: [1, 1, 2, 2], scalars: [8, 12, 20, 24]))
+        #expect(!y.isLeaf && w.isLeaf)
+        #expect(isKnownUniquelyReferenced(&w.value.storage))
+
+        let x = Variable(Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4]), requiresGrad: true)
+        let z = Variable.conv2d(input, weight: x, bias: nil).sum()
+        z.backward(retainGraph: true)
+        #expect(!isKnownUniquelyReferenced(&x.value.storage))
+        z.backward()
+        #expect(x.grad == Tensor(shape: [1, 1, 2, 2], scalars: [16, 24, 40, 48]))
+    }
+
+    @Test func backwardThroughAReleasedGraphStops() async {
+        await #expect(processExitsWith: .failure) {
+            let x = Variable(Tensor([1, 2]), requiresGrad: true)
+            let y = (x * x).sum()
+            y.backward()
+            y.backward()
+        }
+        await #expect(processExitsWith: .failure) {
+            let x = Variable(Tensor([1, 2]), requiresGrad: true)
+            let shared = x * x
+            shared.sum().backward()
+            (shared * Float(2)).sum().backward()
+        }
     }
 
     @Test func backwardSeedScalesTheGradient() {

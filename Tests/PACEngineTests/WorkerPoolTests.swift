@@ -32,6 +32,29 @@ struct WorkerPoolTests {
         #expect(counts.withLock { $0 } == [600, 600])
     }
 
+    /// Claimed units: every unit goes to exactly one worker, whatever the worker count, and a
+    /// worker that is held up leaves its share to the others.
+    @Test("every unit is claimed exactly once", arguments: [(1, 0), (1, 5), (2, 1), (2, 33), (3, 7), (8, 1000)])
+    func everyUnitOnce(workers: Int, units: Int) {
+        for _ in 0..<20 {
+            let visits = Mutex([Int](repeating: 0, count: units))
+            WorkerPool.shared.perform(workers: workers, units: units) { _, claimed in
+                for unit in claimed { visits.withLock { $0[unit] += 1 } }
+            }
+            #expect(visits.withLock { $0 } == [Int](repeating: 1, count: units))
+        }
+        let held = Mutex([Int: Int]())
+        WorkerPool.shared.perform(workers: 2, units: 40) { worker, claimed in
+            for unit in claimed {
+                if unit == 0 { Thread.sleep(forTimeInterval: 0.05) }
+                held.withLock { $0[worker, default: 0] += 1 }
+            }
+        }
+        // The worker that claimed unit 0 slept for 50 ms: the other took nearly all the rest.
+        #expect(held.withLock { $0.values.reduce(0, +) } == 40)
+        #expect(held.withLock { $0.values.max()! } >= 30)
+    }
+
     /// Jobs arriving after the workers went to sleep still wake them and complete.
     @Test func jobsAfterIdlePeriodsComplete() {
         for _ in 0..<3 {

@@ -105,6 +105,39 @@ struct AdamTests {
         expectClose(parameter.value.scalars, [-0.001, 0.001, -0.001, 0.001], relative: 1e-5, "p1")
     }
 
+    /// A parameter large enough for the update to be split over threads gets exactly the bits
+    /// of the same entries updated as small parameters, one at a time; masked entries (whole
+    /// chunks and single lanes) and their moments do not move.
+    @Test func largeParametersUpdateLikeSmallOnes() {
+        let pieces = 97, pieceSize = 4123, count = pieces * pieceSize
+        var rng = RandomGenerator(seed: 5, stream: "test/adam-large")
+        let values = rng.uniformTensor(shape: [count], low: -1, high: 1).scalars
+        let mask = (0..<count).map { i -> Float in (i / 16) % 7 == 3 || i % 5 == 0 ? 0 : 1 }
+        let large = Parameter(Tensor(shape: [count], scalars: values), role: .weight)
+        large.updateMask = Tensor(shape: [count], scalars: mask)
+        let small = (0..<pieces).map { j -> Parameter in
+            let range = (j * pieceSize)..<((j + 1) * pieceSize)
+            let parameter = Parameter(Tensor(shape: [pieceSize], scalars: Array(values[range])), role: .weight)
+            parameter.updateMask = Tensor(shape: [pieceSize], scalars: Array(mask[range]))
+            return parameter
+        }
+        let adamLarge = Adam(parameters: [large], learningRate: 0.01, weightDecay: 0.01)
+        let adamSmall = Adam(parameters: small, learningRate: 0.01, weightDecay: 0.01)
+        for _ in 0..<3 {
+            let gradient = rng.normalTensor(shape: [count]).scalars
+            large.variable.grad = Tensor(shape: [count], scalars: gradient)
+            for (j, parameter) in small.enumerated() {
+                parameter.variable.grad = Tensor(shape: [pieceSize], scalars: Array(gradient[(j * pieceSize)..<((j + 1) * pieceSize)]))
+            }
+            adamLarge.step()
+            adamSmall.step()
+        }
+        #expect(large.value.scalars == small.flatMap(\.value.scalars))
+        #expect(adamLarge.secondMoment(0)! == (0..<pieces).flatMap { adamSmall.secondMoment($0)! })
+        let moved = zip(large.value.scalars, values).map { $0 != $1 }
+        #expect(zip(moved, mask).allSatisfy { $0 == ($1 != 0) })
+    }
+
     @Test func gradientsFromBackwardAndSeveralParameters() {
         // Two parameters stepping together share the step count; gradients come from a real graph.
         let a = Parameter(Tensor([1, 2]), role: .weight)

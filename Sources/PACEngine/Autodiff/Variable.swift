@@ -4,7 +4,8 @@
 /// variables returns a new node that remembers its inputs and a *pullback*: a closure mapping
 /// the gradient of the node's output to the gradients of its inputs. `backward()` walks the
 /// graph once in reverse topological order and accumulates gradients into leaves' `grad`
-/// (like PyTorch's `.grad`). Intermediate gradients are never stored on nodes.
+/// (like PyTorch's `.grad`). Intermediate gradients are never stored on nodes. As in PyTorch,
+/// `backward()` then releases the graph it walked (pass `retainGraph: true` to walk it again).
 public final class Variable {
     /// The tensor this node holds. Mutable for leaves such as parameters updated by optimizers.
     public var value: Tensor
@@ -12,8 +13,10 @@ public final class Variable {
     public var grad: Tensor?
     /// Whether gradients flow to this node.
     public let requiresGrad: Bool
-    @usableFromInline let inputs: [Variable]
-    @usableFromInline let pullback: ((Tensor) -> [Tensor?])?
+    private(set) var inputs: [Variable]
+    private(set) var pullback: ((Tensor) -> [Tensor?])?
+    /// Set when `backward()` released this operation's pullback and inputs.
+    private var released = false
 
     /// A leaf variable.
     public init(_ value: Tensor, requiresGrad: Bool = false) {
@@ -34,7 +37,7 @@ public final class Variable {
     public var shape: [Int] { value.shape }
 
     /// True for nodes not produced by an operation.
-    public var isLeaf: Bool { pullback == nil }
+    public var isLeaf: Bool { pullback == nil && !released }
 
     /// Records the result of an operation. When gradients are disabled or no input requires
     /// them, the result is a constant leaf and `pullback` is dropped.
@@ -45,26 +48,44 @@ public final class Variable {
 
     /// Back-propagates from this node, adding d(self)/d(leaf) · seed into every leaf's `grad`.
     ///
-    /// - Parameter seed: the gradient of the final objective with respect to this node;
-    ///   defaults to ones (so a scalar loss gets d loss / d leaf).
-    public func backward(seed: Tensor? = nil) {
+    /// Unless `retainGraph`, each operation's pullback and inputs are released once it has run,
+    /// as PyTorch frees its graph: the tensors saved for the backward pass go back to the buffer
+    /// pool during the pass, and the parameters' values are no longer shared with the graph, so
+    /// an optimizer updates them in place instead of copying them first. Walking a released
+    /// graph again is a programming error and stops the program.
+    ///
+    /// - Parameters:
+    ///   - seed: the gradient of the final objective with respect to this node; defaults to
+    ///     ones (so a scalar loss gets d loss / d leaf).
+    ///   - retainGraph: keep the graph for another `backward()` through it.
+    public func backward(seed: Tensor? = nil, retainGraph: Bool = false) {
         guard requiresGrad else { return }
         let order = topologicalOrder()
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed ?? Tensor(ones: shape)]
         for node in order.reversed() {
+            precondition(!node.released, "backward() through a graph an earlier backward() released; pass retainGraph: true to that one")
             guard let gradient = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
             guard let pullback = node.pullback else {
                 if node.grad == nil { node.grad = gradient } else { node.grad!.add(gradient) }
                 continue
             }
             let inputGradients = pullback(gradient)
-            for (input, inputGradient) in zip(node.inputs, inputGradients) where input.requiresGrad {
+            let inputs = node.inputs
+            if !retainGraph { node.release() }
+            for (input, inputGradient) in zip(inputs, inputGradients) where input.requiresGrad {
                 guard let inputGradient else { continue }
                 precondition(inputGradient.shape == input.shape, "pullback produced \(inputGradient.shape) for input \(input.shape)")
                 let key = ObjectIdentifier(input)
                 if pending[key] == nil { pending[key] = inputGradient } else { pending[key]!.add(inputGradient) }
             }
         }
+    }
+
+    /// Drops the pullback (and with it the tensors it saved) and the inputs of an operation.
+    private func release() {
+        pullback = nil
+        inputs = []
+        released = true
     }
 
     /// Nodes reachable from `self` that require gradients, inputs before outputs.

@@ -51,9 +51,10 @@ enum BatchedWeightGradient {
         let work = m * k * images * positions
         let workers = work >= GEMM.parallelThreshold ? Swift.max(1, Swift.min(threads, 8, panels)) : 1
         let shared = UncheckedSendable((dy: dy, packed: packed, c: c))
-        let body: @Sendable (Int) -> Void = { w in
+        // Threads claim the column panels one at a time.
+        WorkerPool.shared.perform(workers: workers, units: panels) { _, units in
             let (dy, packed, c) = shared.value
-            for j in (w * panels / workers)..<((w + 1) * panels / workers) {
+            for j in units {
                 let panel = packed + j * images * positions * nr
                 let columns = Swift.min(nr, k - j * nr)
                 var o = 0
@@ -64,11 +65,6 @@ enum BatchedWeightGradient {
                     o += Tile.rows
                 }
             }
-        }
-        if workers == 1 {
-            body(0)
-        } else {
-            WorkerPool.shared.perform(iterations: workers) { body($0) }
         }
     }
 

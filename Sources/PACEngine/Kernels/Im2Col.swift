@@ -321,16 +321,10 @@ struct ImageBatchSchedule {
         (group * images / groups)..<((group + 1) * images / groups)
     }
 
-    /// Calls `body(worker, groups)` once per worker, concurrently, with the groups it owns.
-    func run(_ body: @Sendable (_ worker: Int, _ groups: StrideTo<Int>) -> Void) {
-        if workers == 1 {
-            body(0, stride(from: 0, to: groups, by: 1))
-        } else {
-            let workers = self.workers, groups = self.groups
-            WorkerPool.shared.perform(iterations: workers) { w in
-                body(w, stride(from: w, to: groups, by: workers))
-            }
-        }
+    /// Calls `body(worker, groups)` once per worker, concurrently; the workers claim the groups
+    /// one at a time (`WorkerPool.perform(workers:units:)`).
+    func run(_ body: @Sendable (_ worker: Int, _ groups: ClaimedUnits) -> Void) {
+        WorkerPool.shared.perform(workers: workers, units: groups, body)
     }
 }
 

@@ -82,14 +82,13 @@ enum PanelConvolution {
         // otherwise a run's products go through a buffer and are scattered.
         let direct = positions % nr == 0
         let sharedSource = UncheckedSendable(source)
-        let body: @Sendable (Int) -> Void = { w in
+        // The units threads claim: runs of column panels, or, with fewer columns than weight
+        // rows, one share of the weight's 12-row panels per thread (each then packing every
+        // column panel).
+        let unitCount = splitRows ? workers : (panels + panelsPerRun - 1) / panelsPerRun
+        WorkerPool.shared.perform(workers: workers, units: unitCount) { _, units in
             let (_, y, packedWeight, _) = shared.value
             let source = sharedSource.value
-            // Threads split the column panels, or, with fewer columns than weight rows, the
-            // weight's 12-row panels (each thread then packing every column panel).
-            let mine = splitRows ? 0..<panels : (w * panels / workers)..<((w + 1) * panels / workers)
-            let rowPanels = splitRows ? (w * weightPanels / workers)..<((w + 1) * weightPanels / workers) : 0..<weightPanels
-            let rows = (rowPanels.lowerBound * mr)..<Swift.min(o, rowPanels.upperBound * mr)
             let bufferSize = panelsPerRun * nr * k, productSize = direct ? 0 : mr * weightPanels * panelsPerRun * nr
             // Where panel `panel` (the `j`th of its run) writes its first output channel, and the
             // stride between channels: straight into y, or into the run's product buffer.
@@ -104,51 +103,51 @@ enum PanelConvolution {
             }
             withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { edgeBuffer in
                 let edge = edgeBuffer.baseAddress!
-                for first in Swift.stride(from: mine.lowerBound, to: mine.upperBound, by: panelsPerRun) {
-                    let run = first..<Swift.min(mine.upperBound, first + panelsPerRun)
-                    for (j, panel) in run.enumerated() {
-                        pack(source, geometry: g, paddedWidth: paddedWidth, paddedImage: paddedImage, columns: columns,
-                             firstColumn: panel * nr, into: packed + j * k * nr)
-                    }
-                    let ldProduct = run.count * nr
-                    // C before the first depth block: the bias (beta 1), or not read (beta 0).
-                    if let bias {
+                for unit in units {
+                    let mine = splitRows ? 0..<panels : (unit * panelsPerRun)..<Swift.min(panels, (unit + 1) * panelsPerRun)
+                    let rowPanels = splitRows ? (unit * weightPanels / workers)..<((unit + 1) * weightPanels / workers) : 0..<weightPanels
+                    let rows = (rowPanels.lowerBound * mr)..<Swift.min(o, rowPanels.upperBound * mr)
+                    for first in Swift.stride(from: mine.lowerBound, to: mine.upperBound, by: panelsPerRun) {
+                        let run = first..<Swift.min(mine.upperBound, first + panelsPerRun)
                         for (j, panel) in run.enumerated() {
-                            let width = Swift.min(nr, columns - panel * nr)
-                            let (c, ldc) = output(panel, j, ldProduct)
-                            for oc in rows { (c + oc * ldc).update(repeating: bias[oc], count: width) }
+                            pack(source, geometry: g, paddedWidth: paddedWidth, paddedImage: paddedImage, columns: columns,
+                                 firstColumn: panel * nr, into: packed + j * k * nr)
                         }
-                    }
-                    var pc = 0
-                    while pc < k {
-                        let kcb = Swift.min(GEMM.kc, k - pc)
-                        let beta: Float = pc == 0 && bias == nil ? 0 : 1
-                        for (j, panel) in run.enumerated() {
-                            let width = Swift.min(nr, columns - panel * nr)
-                            let (c, ldc) = output(panel, j, ldProduct)
-                            for ir in rowPanels {
-                                GEMMPackedMicroKernel.run(kc: kcb, a: packedWeight + ir * mr * k + pc * mr,
-                                                          b: packed + j * k * nr + pc * nr, depthStrideB: nr,
-                                                          c: c + ir * mr * ldc, ldc: ldc, rows: Swift.min(mr, o - ir * mr),
-                                                          columns: width, alpha: 1, beta: beta, edge: edge)
+                        let ldProduct = run.count * nr
+                        // C before the first depth block: the bias (beta 1), or not read (beta 0).
+                        if let bias {
+                            for (j, panel) in run.enumerated() {
+                                let width = Swift.min(nr, columns - panel * nr)
+                                let (c, ldc) = output(panel, j, ldProduct)
+                                for oc in rows { (c + oc * ldc).update(repeating: bias[oc], count: width) }
                             }
                         }
-                        pc += kcb
-                    }
-                    if !direct {
-                        // Column `col` of the run is position `col % positions` of image `col / positions`.
-                        for col in (run.lowerBound * nr)..<Swift.min(columns, run.upperBound * nr) {
-                            let image = col / positions, position = col % positions, local = col - run.lowerBound * nr
-                            for oc in rows { y[(image * o + oc) * positions + position] = product[oc * ldProduct + local] }
+                        var pc = 0
+                        while pc < k {
+                            let kcb = Swift.min(GEMM.kc, k - pc)
+                            let beta: Float = pc == 0 && bias == nil ? 0 : 1
+                            for (j, panel) in run.enumerated() {
+                                let width = Swift.min(nr, columns - panel * nr)
+                                let (c, ldc) = output(panel, j, ldProduct)
+                                for ir in rowPanels {
+                                    GEMMPackedMicroKernel.run(kc: kcb, a: packedWeight + ir * mr * k + pc * mr,
+                                                              b: packed + j * k * nr + pc * nr, depthStrideB: nr,
+                                                              c: c + ir * mr * ldc, ldc: ldc, rows: Swift.min(mr, o - ir * mr),
+                                                              columns: width, alpha: 1, beta: beta, edge: edge)
+                                }
+                            }
+                            pc += kcb
+                        }
+                        if !direct {
+                            // Column `col` of the run is position `col % positions` of image `col / positions`.
+                            for col in (run.lowerBound * nr)..<Swift.min(columns, run.upperBound * nr) {
+                                let image = col / positions, position = col % positions, local = col - run.lowerBound * nr
+                                for oc in rows { y[(image * o + oc) * positions + position] = product[oc * ldProduct + local] }
+                            }
                         }
                     }
                 }
             }
-        }
-        if workers == 1 {
-            body(0)
-        } else {
-            WorkerPool.shared.perform(iterations: workers) { body($0) }
         }
     }
 

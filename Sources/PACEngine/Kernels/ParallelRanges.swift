@@ -1,8 +1,8 @@
 /// Splits independent items (rows, channels, chunks of scalars) into contiguous ranges run on
 /// up to `Engine.maxThreads` threads, for memory-bound passes over large tensors (batch norm,
-/// activations). Each item is processed whole by one thread, so a caller that keeps every
+/// activations, optimizer updates). Each item is processed whole by one thread, so a caller that keeps every
 /// item's arithmetic inside the item gets the same bits for any thread count.
-enum ParallelRanges {
+public enum ParallelRanges {
     /// Jobs touching fewer scalars than this stay on the calling thread: handing work to another
     /// thread costs microseconds (tens when it has to be woken), about a pass over this many floats.
     static let threshold = 1 << 17
@@ -10,7 +10,7 @@ enum ParallelRanges {
     /// Calls `body` on disjoint ranges covering `0..<items`, concurrently when the job
     /// (`items * scalarsPerItem` scalars) is large enough. `body` must only write memory owned by
     /// the items of its range.
-    static func forEach(items: Int, scalarsPerItem: Int, threads: Int = Engine.maxThreads, _ body: (Range<Int>) -> Void) {
+    public static func forEach(items: Int, scalarsPerItem: Int, threads: Int = Engine.maxThreads, _ body: (Range<Int>) -> Void) {
         let workers = Swift.min(threads, 8, items, items * scalarsPerItem / threshold)
         guard workers > 1 else {
             body(0..<items)

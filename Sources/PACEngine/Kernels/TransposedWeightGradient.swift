@@ -41,6 +41,20 @@ enum TransposedWeightGradient {
         // Threads split the input channels, or, with too few of them to share evenly (an RGB
         // stem), the panels of output channels, each thread then lowering every channel.
         let splitPanels = g.channels < 4 * workers && panels >= workers
+        // The units threads claim: blocks of input channels (about four per thread, so a thread
+        // that starts late takes fewer), or single panels of output channels.
+        let unitCount = splitPanels ? panels : Swift.min(g.channels, 4 * workers)
+        let unitChannels = splitPanels ? g.channels : (g.channels + unitCount - 1) / unitCount
+        func geometry(channels: Int) -> Conv2dGeometry {
+            Conv2dGeometry(channels: channels, height: g.height, width: g.width, kernelHeight: g.kernelHeight,
+                           kernelWidth: g.kernelWidth, stride: g.stride, padding: g.padding)
+        }
+        // Buffers for the largest unit (the geometry's lowering choice depends on its channels).
+        let largestPart = geometry(channels: unitChannels)
+        let columnsSize = g.isPointwise ? 0 : unitChannels * taps * positions
+        let paddedSize = !g.isPointwise && PanelConvolution.lowers(largestPart) ? PanelConvolution.paddedSize(largestPart) : 0
+        let deep = positions > GEMM.kc
+        let scratchSize = deep || groups.contains { $0.count > 1 } ? unitChannels * taps * o : 0
         for (chunkIndex, chunk) in chunks.enumerated() {
             let firstImage = chunk.first!.lowerBound
             ParallelRanges.forEach(items: chunk.last!.upperBound - firstImage, scalarsPerItem: o * positions, threads: threads) { range in
@@ -52,85 +66,78 @@ enum TransposedWeightGradient {
                     }
                 }
             }
-            let body: @Sendable (Int) -> Void = { w in
+            WorkerPool.shared.perform(workers: workers, units: unitCount) { _, units in
                 let (_, x, packed, transposed, _) = shared.value
-                let channels = splitPanels ? 0..<g.channels : (w * g.channels / workers)..<((w + 1) * g.channels / workers)
-                let mine = splitPanels ? (w * panels / workers)..<((w + 1) * panels / workers) : 0..<panels
-                let rows = channels.count * taps
-                let part = Conv2dGeometry(channels: channels.count, height: g.height, width: g.width, kernelHeight: g.kernelHeight,
-                                          kernelWidth: g.kernelWidth, stride: g.stride, padding: g.padding)
-                let columnsSize = g.isPointwise ? 0 : rows * positions
                 let columns = BufferPool.shared.take(columnsSize)
-                let fastLowering = !g.isPointwise && PanelConvolution.lowers(part)
-                let paddedSize = fastLowering ? PanelConvolution.paddedSize(part) : 0
                 let padded = BufferPool.shared.take(paddedSize)
-                // A group's partial sum: its images' products chained onto one another, block by
-                // block, as the per-image GEMMs accumulate into it, then added onto the total.
-                // An image alone in its group adds straight onto the total when it is one block
-                // deep (`acc + total` either way); deeper, its blocks must first be summed apart.
-                let deep = positions > GEMM.kc
-                let scratchSize = deep || chunk.contains { $0.count > 1 } ? rows * o : 0
                 let scratch = BufferPool.shared.take(scratchSize)
                 defer {
                     BufferPool.shared.recycle(columns, count: columnsSize)
                     BufferPool.shared.recycle(padded, count: paddedSize)
                     BufferPool.shared.recycle(scratch, count: scratchSize)
                 }
-                let total = transposed + channels.lowerBound * taps * o
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { edgeBuffer in
                     let edge = edgeBuffer.baseAddress!
-                    var first = chunkIndex == 0
-                    for group in chunk {
-                        let single = group.count == 1 && !deep
-                        let target = single ? total : scratch
-                        for (index, i) in group.enumerated() {
-                            let image = x + i * g.imageSize + channels.lowerBound * plane
-                            let a: UnsafePointer<Float>
-                            if g.isPointwise {
-                                a = image
-                            } else {
-                                if fastLowering {
-                                    PanelConvolution.lower(image, geometry: part, padded: padded, into: columns)
+                    for unit in units {
+                        let channels = splitPanels ? 0..<g.channels : (unit * g.channels / unitCount)..<((unit + 1) * g.channels / unitCount)
+                        let mine = splitPanels ? unit..<(unit + 1) : 0..<panels
+                        let rows = channels.count * taps
+                        let part = geometry(channels: channels.count)
+                        let fastLowering = !g.isPointwise && PanelConvolution.lowers(part)
+                        let total = transposed + channels.lowerBound * taps * o
+                        // A group's partial sum: its images' products chained onto one another,
+                        // block by block, as the per-image GEMMs accumulate into it, then added
+                        // onto the total. An image alone in its group adds straight onto the
+                        // total when it is one block deep (`acc + total` either way); deeper,
+                        // its blocks must first be summed apart.
+                        var first = chunkIndex == 0
+                        for group in chunk {
+                            let single = group.count == 1 && !deep
+                            let target = single ? total : scratch
+                            for (index, i) in group.enumerated() {
+                                let image = x + i * g.imageSize + channels.lowerBound * plane
+                                let a: UnsafePointer<Float>
+                                if g.isPointwise {
+                                    a = image
                                 } else {
-                                    Im2Col.im2col(image, geometry: part, into: columns)
-                                }
-                                a = UnsafePointer(columns)
-                            }
-                            // GEMM's depth blocks: the image's first overwrites its target (or is added to
-                            // it), the others are added.
-                            var pc = 0
-                            while pc < positions {
-                                let kcb = Swift.min(GEMM.kc, positions - pc)
-                                let beta: Float = pc == 0 && (single ? first : index == 0) ? 0 : 1
-                                var r = 0
-                                while r < rows {
-                                    for j in mine {
-                                        GEMMMicroKernel.run(kc: kcb, a: a + r * positions + pc, rowStrideA: positions, depthStrideA: 1,
-                                                            b: packed + (i - firstImage) * imagePanels + j * panelSize + pc * nr,
-                                                            depthStrideB: nr,
-                                                            c: target + r * o + j * nr, ldc: o, rows: Swift.min(mr, rows - r),
-                                                            columns: Swift.min(nr, o - j * nr), alpha: 1, beta: beta, edge: edge)
+                                    if fastLowering {
+                                        PanelConvolution.lower(image, geometry: part, padded: padded, into: columns)
+                                    } else {
+                                        Im2Col.im2col(image, geometry: part, into: columns)
                                     }
-                                    r += mr
+                                    a = UnsafePointer(columns)
                                 }
-                                pc += kcb
-                            }
-                        }
-                        if !single {
-                            for r in 0..<rows {
-                                for e in (mine.lowerBound * nr)..<Swift.min(o, mine.upperBound * nr) {
-                                    total[r * o + e] = first ? scratch[r * o + e] : total[r * o + e] + scratch[r * o + e]
+                                // GEMM's depth blocks: the image's first overwrites its target (or
+                                // is added to it), the others are added.
+                                var pc = 0
+                                while pc < positions {
+                                    let kcb = Swift.min(GEMM.kc, positions - pc)
+                                    let beta: Float = pc == 0 && (single ? first : index == 0) ? 0 : 1
+                                    var r = 0
+                                    while r < rows {
+                                        for j in mine {
+                                            GEMMMicroKernel.run(kc: kcb, a: a + r * positions + pc, rowStrideA: positions, depthStrideA: 1,
+                                                                b: packed + (i - firstImage) * imagePanels + j * panelSize + pc * nr,
+                                                                depthStrideB: nr,
+                                                                c: target + r * o + j * nr, ldc: o, rows: Swift.min(mr, rows - r),
+                                                                columns: Swift.min(nr, o - j * nr), alpha: 1, beta: beta, edge: edge)
+                                        }
+                                        r += mr
+                                    }
+                                    pc += kcb
                                 }
                             }
+                            if !single {
+                                for r in 0..<rows {
+                                    for e in (mine.lowerBound * nr)..<Swift.min(o, mine.upperBound * nr) {
+                                        total[r * o + e] = first ? scratch[r * o + e] : total[r * o + e] + scratch[r * o + e]
+                                    }
+                                }
+                            }
+                            first = false
                         }
-                        first = false
                     }
                 }
-            }
-            if workers == 1 {
-                body(0)
-            } else {
-                WorkerPool.shared.perform(iterations: workers) { body($0) }
             }
         }
         // dw [O, K] from dWᵀ [K, O].

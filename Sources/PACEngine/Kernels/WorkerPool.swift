@@ -74,6 +74,23 @@ final class WorkerPool: @unchecked Sendable {
         busy.store(false, ordering: .releasing)
     }
 
+    /// Calls `body(worker, units)` once for each of `workers` workers, concurrently, where `units`
+    /// yields the indices `0..<count`, each to exactly one worker, claimed one at a time by
+    /// whichever worker asks first. A worker that starts late (a thread being woken) or runs slow
+    /// (a busy sibling core) simply claims fewer units instead of holding up the others, and a
+    /// worker that finds none left returns at once; `body` sets up per-worker state (buffers)
+    /// before its loop over `units`. A unit does the same arithmetic whoever runs it, so results
+    /// do not depend on scheduling.
+    func perform(workers: Int, units count: Int, _ body: (_ worker: Int, _ units: ClaimedUnits) -> Void) {
+        let units = ClaimedUnits(count: count)
+        let workers = Swift.min(workers, count)
+        if workers <= 1 {
+            body(0, units)
+        } else {
+            perform(iterations: workers) { body($0, units) }
+        }
+    }
+
     /// Claims and runs iterations of job `generation` until none is left.
     private func runClaimed(generation: UInt64) {
         var current = word.load(ordering: .acquiring)
@@ -118,4 +135,24 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     @inline(__always) private func spinPause() { sched_yield() }
+}
+
+/// The work units of one `WorkerPool.perform(workers:units:)` call: a single-pass sequence of
+/// `0..<count` shared by its workers, each index handed to exactly one of them, in increasing
+/// order. (The pool's join publishes the units' results, so the claims themselves need no
+/// ordering.)
+struct ClaimedUnits: Sequence, IteratorProtocol, Sendable {
+    private final class Counter: Sendable {
+        let next = Atomic<Int>(0)
+    }
+
+    let count: Int
+    private let counter = Counter()
+
+    init(count: Int) { self.count = count }
+
+    mutating func next() -> Int? {
+        let unit = counter.next.add(1, ordering: .relaxed).oldValue
+        return unit < count ? unit : nil
+    }
 }

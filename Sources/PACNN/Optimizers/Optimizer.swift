@@ -45,11 +45,21 @@ public struct TrainableEntries {
     let mask: UnsafePointer<Float>?
 
     /// Calls `body` for consecutive chunks of 16 entries covering `0..<count`, skipping chunks
-    /// in which no entry is trainable.
+    /// in which no entry is trainable. A large parameter's chunks are split into contiguous
+    /// ranges run concurrently (`ParallelRanges`), so `body` must read and write only its own
+    /// chunk's entries (as an elementwise update does, with the same bits for any thread count).
     @inline(__always)
     public func forEachChunk(_ body: (EntryChunk) -> Void) {
-        var offset = 0
-        while offset < count {
+        ParallelRanges.forEach(items: (count + 15) / 16, scalarsPerItem: 16) { chunks in
+            forEachChunk(in: chunks, body)
+        }
+    }
+
+    @inline(__always)
+    private func forEachChunk(in chunks: Range<Int>, _ body: (EntryChunk) -> Void) {
+        var offset = chunks.lowerBound * 16
+        let end = Swift.min(count, chunks.upperBound * 16)
+        while offset < end {
             let lanes = Swift.min(16, count - offset)
             var trainable = SIMDMask<SIMD16<Int32>>(repeating: true)
             if lanes < 16 {

@@ -16,8 +16,10 @@ extension Variable {
         let y = value.withUnsafePointer { xp in
             winners.withUnsafeMutableBufferPointer { argmax in
                 Tensor(shape: [n, c, g.outputHeight, g.outputWidth]) { out in
-                    for q in 0..<planes {
-                        Pooling.maxPlane(xp + q * plane, geometry: g, into: out + q * outPlane, argmax: argmax.baseAddress! + q * outPlane)
+                    ParallelRanges.forEach(items: planes, scalarsPerItem: plane) { range in
+                        for q in range {
+                            Pooling.maxPlane(xp + q * plane, geometry: g, into: out + q * outPlane, argmax: argmax.baseAddress! + q * outPlane)
+                        }
                     }
                 }
             }
@@ -27,9 +29,11 @@ extension Variable {
             var dx = Tensor(zeros: inputShape)
             dx.withUnsafeMutablePointer { d in
                 gradient.withUnsafePointer { gp in
-                    for q in 0..<planes {
-                        let dPlane = d + q * plane, gPlane = gp + q * outPlane
-                        for j in 0..<outPlane { dPlane[Int(winners[q * outPlane + j])] += gPlane[j] }
+                    ParallelRanges.forEach(items: planes, scalarsPerItem: plane) { range in
+                        for q in range {
+                            let dPlane = d + q * plane, gPlane = gp + q * outPlane
+                            for j in 0..<outPlane { dPlane[Int(winners[q * outPlane + j])] += gPlane[j] }
+                        }
                     }
                 }
             }
