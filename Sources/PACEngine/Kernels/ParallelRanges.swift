@@ -9,15 +9,17 @@ public enum ParallelRanges {
 
     /// Calls `body` on disjoint ranges covering `0..<items`, concurrently when the job
     /// (`items * scalarsPerItem` scalars) is large enough. `body` must only write memory owned by
-    /// the items of its range.
+    /// the items of its range. The ranges (about four per thread) are claimed one at a time, so a
+    /// thread that starts late or runs slow takes fewer.
     public static func forEach(items: Int, scalarsPerItem: Int, threads: Int = Engine.maxThreads, _ body: (Range<Int>) -> Void) {
         let workers = Swift.min(threads, 8, items, items * scalarsPerItem / threshold)
         guard workers > 1 else {
             body(0..<items)
             return
         }
-        WorkerPool.shared.perform(iterations: workers) { w in
-            body((w * items / workers)..<((w + 1) * items / workers))
+        let ranges = Swift.min(items, 4 * workers)
+        WorkerPool.shared.perform(workers: workers, units: ranges) { _, units in
+            for r in units { body((r * items / ranges)..<((r + 1) * items / ranges)) }
         }
     }
 
