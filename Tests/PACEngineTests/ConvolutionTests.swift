@@ -327,6 +327,10 @@ struct BatchedConvolutionTests {
         ConvolutionCase(n: 4, c: 5, h: 32, w: 31, o: 7, kh: 3, kw: 3, stride: 2, padding: 1),
         ConvolutionCase(n: 5, c: 6, h: 16, w: 16, o: 12, kh: 3, kw: 3, stride: 2, padding: 1),
         ConvolutionCase(n: 6, c: 4, h: 8, w: 8, o: 20, kh: 1, kw: 1, stride: 2, padding: 0),
+        // Stride 1 onto rows of 32 and 16, read in place from the (padded) input: depth beyond
+        // one `kc` block, 20 output channels (a 12-row panel, then 4-row tiles); no padding.
+        ConvolutionCase(n: 2, c: 32, h: 32, w: 32, o: 20, kh: 3, kw: 3, stride: 1, padding: 1),
+        ConvolutionCase(n: 3, c: 5, h: 16, w: 16, o: 6, kh: 1, kw: 1, stride: 1, padding: 0, bias: false),
         // Fewer columns (8 images of 2 x 2) than output channels: threads split the weight's rows.
         ConvolutionCase(n: 8, c: 128, h: 2, w: 2, o: 256, kh: 3, kw: 3, stride: 1, padding: 1, bias: false),
     ]

@@ -81,6 +81,24 @@ enum PanelConvolution {
         // Panels within one image (positions a multiple of 32) are written straight into y;
         // otherwise a run's products go through a buffer and are scattered.
         let direct = positions % nr == 0
+        // Stride 1 onto rows of 16 or 32: a panel's 32 values for a depth step are two 16-float
+        // segments of the padded input, read in place at that step's offset (no packing).
+        let gathered = g.stride == 1 && (wo == 16 || wo == 32) && direct
+        let offsetCount = gathered ? k : 0
+        let offsets = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(1, offsetCount))
+        defer { offsets.deallocate() }
+        if gathered {
+            var depth = 0
+            for c in 0..<g.channels {
+                for ki in 0..<g.kernelHeight {
+                    for kj in 0..<g.kernelWidth {
+                        offsets[depth] = c * (paddedImage / g.channels) + ki * paddedWidth + kj
+                        depth += 1
+                    }
+                }
+            }
+        }
+        let sharedOffsets = UncheckedSendable(UnsafePointer(offsets))
         let sharedSource = UncheckedSendable(source)
         // The units threads claim: runs of column panels, or, with fewer columns than weight
         // rows, one share of the weight's 12-row panels per thread (each then packing every
@@ -89,7 +107,7 @@ enum PanelConvolution {
         WorkerPool.shared.perform(workers: workers, units: unitCount) { _, units in
             let (_, y, packedWeight, _) = shared.value
             let source = sharedSource.value
-            let bufferSize = panelsPerRun * nr * k, productSize = direct ? 0 : mr * weightPanels * panelsPerRun * nr
+            let bufferSize = gathered ? 0 : panelsPerRun * nr * k, productSize = direct ? 0 : mr * weightPanels * panelsPerRun * nr
             // Where panel `panel` (the `j`th of its run) writes its first output channel, and the
             // stride between channels: straight into y, or into the run's product buffer.
             func output(_ panel: Int, _ j: Int, _ ldProduct: Int) -> (UnsafeMutablePointer<Float>, Int) {
@@ -109,7 +127,7 @@ enum PanelConvolution {
                     let rows = (rowPanels.lowerBound * mr)..<Swift.min(o, rowPanels.upperBound * mr)
                     for first in Swift.stride(from: mine.lowerBound, to: mine.upperBound, by: panelsPerRun) {
                         let run = first..<Swift.min(mine.upperBound, first + panelsPerRun)
-                        for (j, panel) in run.enumerated() {
+                        for (j, panel) in run.enumerated() where !gathered {
                             pack(source, geometry: g, paddedWidth: paddedWidth, paddedImage: paddedImage, columns: columns,
                                  firstColumn: panel * nr, into: packed + j * k * nr)
                         }
@@ -129,6 +147,19 @@ enum PanelConvolution {
                             for (j, panel) in run.enumerated() {
                                 let width = Swift.min(nr, columns - panel * nr)
                                 let (c, ldc) = output(panel, j, ldProduct)
+                                if gathered {
+                                    // Output rows `row` and `row + 1` (16 wide), or row `row` (32 wide).
+                                    let image = panel * nr / positions, row = panel * nr % positions / wo
+                                    let first = source + image * paddedImage + row * paddedWidth
+                                    let second = wo == 16 ? first + paddedWidth : first + 16
+                                    for ir in rowPanels {
+                                        GEMMPackedMicroKernel.run(kc: kcb, a: packedWeight + ir * mr * k + pc * mr,
+                                                                  first: first, second: second, offsets: sharedOffsets.value + pc,
+                                                                  c: c + ir * mr * ldc, ldc: ldc, rows: Swift.min(mr, o - ir * mr),
+                                                                  alpha: 1, beta: beta, edge: edge)
+                                    }
+                                    continue
+                                }
                                 for ir in rowPanels {
                                     GEMMPackedMicroKernel.run(kc: kcb, a: packedWeight + ir * mr * k + pc * mr,
                                                               b: packed + j * k * nr + pc * nr, depthStrideB: nr,
