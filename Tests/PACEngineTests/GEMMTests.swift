@@ -216,6 +216,10 @@ struct GEMMTests {
         GEMMCase(m: 200, n: 200, k: 200),  // splits columns (n >= m)
         GEMMCase(m: 300, n: 100, k: 160, transposeA: true, alpha: 1.5, beta: 0.5),  // splits rows
         GEMMCase(m: 150, n: 190, k: 150, transposeA: true, transposeB: true, padC: 3),
+        // Enough rows for the threads to share one packed B and claim blocks of rows: depth over
+        // three `kc` blocks, a partial last panel, columns over one `nc` block.
+        GEMMCase(m: 401, n: 77, k: 530, transposeB: true, alpha: 2, beta: 0.5),
+        GEMMCase(m: 390, n: 1100, k: 64, transposeA: true, padC: 2),
     ])
     func threadCountDoesNotChangeBits(_ problem: GEMMCase) {
         #expect(problem.m * problem.n * problem.k >= 1 << 22)

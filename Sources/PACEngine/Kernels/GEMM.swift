@@ -10,8 +10,10 @@ import Glibc
 /// B panel in turn. Packing reads either layout, so every transposition variant works without
 /// copying the operands; operands small enough to stay in cache (a training step's products)
 /// skip packing and are read in place by the 6 x 32 `GEMMMicroKernel`, and matrix-vector
-/// products (`n == 1`) take a dot-product path. Large products are split over `WorkerPool`'s
-/// threads by output columns (or rows). Every output element is the same sum in the same order
+/// products (`n == 1`) take a dot-product path. Large products run on `WorkerPool`'s threads:
+/// with at least `sharedRows` rows, the threads pack each B block together and claim blocks of
+/// A's rows as they come free (`sharedBlocked`); otherwise each takes a share of the output
+/// columns (or rows). Every output element is the same sum in the same order
 /// whatever the tile shapes, block sizes or thread count (only `kc` sets the order), so results
 /// are bit-identical for any thread count.
 public enum GEMM {
@@ -76,6 +78,10 @@ public enum GEMM {
         let workers = m * n * k >= parallelThreshold ? min(threads, 8) : 1
         if workers <= 1 {
             blocked(operands, rows: 0..<m, columns: 0..<n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        if m >= sharedRows {
+            sharedBlocked(operands, m: m, n: n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc, workers: workers)
             return
         }
         // Split the larger output dimension into micro-tile aligned chunks.
@@ -193,6 +199,66 @@ public enum GEMM {
                         ir += rowsPerPanel
                     }
                     ic += mc
+                }
+                pc += kc
+            }
+            jc += nc
+        }
+    }
+
+    /// Products with at least this many rows run `sharedBlocked`: enough blocks of `mc` rows for the
+    /// threads to share out as they come free.
+    static let sharedRows = 4 * mc
+
+    /// The blocked loop nest on `workers` threads with one packed B block for all of them: for
+    /// each `kc x nc` block, the threads first pack B's panels together, then claim `mc`-row
+    /// blocks of A one at a time, each packing its block and running the micro-kernel over all of
+    /// B's panels. Splitting C into one share per thread instead made each thread pack all of A,
+    /// and a thread that started late (or whose core the host lent elsewhere) held up the other.
+    /// The same sums in the same order as `blocked` (every panel of A packed, as there).
+    private static func sharedBlocked(
+        _ op: Operands, m: Int, n: Int, k: Int, alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workers: Int
+    ) {
+        let packedSize = kc * (min(nc, n) + nr)
+        let packedB = BufferPool.shared.take(packedSize)
+        defer { BufferPool.shared.recycle(packedB, count: packedSize) }
+        let rowsPerPanel = GEMMPackedMicroKernel.mr
+        let context = UncheckedSendable((op: op, c: c, packedB: packedB))
+        var jc = 0
+        while jc < n {
+            let ncb = min(nc, n - jc), panels = (ncb + nr - 1) / nr
+            var pc = 0
+            while pc < k {
+                let kcb = min(kc, k - pc)
+                let blockBeta: Float = pc == 0 ? beta : 1
+                WorkerPool.shared.perform(workers: workers, units: panels) { _, units in
+                    let (op, _, packedB) = context.value
+                    for j in units {
+                        packB(op, k0: pc, kc: kcb, j0: jc + j * nr, nc: min(nr, ncb - j * nr), into: packedB + j * nr * kcb)
+                    }
+                }
+                WorkerPool.shared.perform(workers: workers, units: (m + mc - 1) / mc) { _, units in
+                    let (op, c, packedB) = context.value
+                    let workspace = GEMMWorkspace.current
+                    workspace.reserve(a: (mc + rowsPerPanel) * kc, b: 0)
+                    let packedA = workspace.packedA, edge = workspace.edge
+                    for block in units {
+                        let ic = block * mc, mcb = min(mc, m - ic)
+                        packA(op, i0: ic, mc: mcb, k0: pc, kc: kcb, into: packedA)
+                        var ir = 0
+                        while ir < mcb {
+                            let mrb = min(rowsPerPanel, mcb - ir)
+                            var jr = 0
+                            while jr < ncb {
+                                GEMMPackedMicroKernel.run(
+                                    kc: kcb, a: packedA + ir * kcb, b: packedB + jr * kcb, depthStrideB: nr,
+                                    c: c + (ic + ir) * ldc + jc + jr, ldc: ldc, rows: mrb, columns: min(nr, ncb - jr),
+                                    alpha: alpha, beta: blockBeta, edge: edge)
+                                jr += nr
+                            }
+                            ir += rowsPerPanel
+                        }
+                    }
                 }
                 pc += kc
             }
