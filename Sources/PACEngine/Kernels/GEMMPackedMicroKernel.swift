@@ -12,9 +12,6 @@ enum GEMMPackedMicroKernel {
 
     typealias V = SIMD16<Float>
 
-    @inline(__always) private static func load(_ p: UnsafePointer<Float>) -> V { SIMDAccess.load(p) }
-    @inline(__always) private static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { SIMDAccess.store(v, p) }
-
     /// `C[0..<rows, 0..<columns] = alpha * A * B + beta * C` (C not read when beta is 0) for a
     /// packed A panel (entry `(r, p)` at `a[p * 12 + r]`, zero-padded past `rows`) and a B panel
     /// whose 32 values for depth `p` start at `b[p * depthStrideB]`. `edge` holds 12 x 32 floats.
@@ -50,87 +47,82 @@ enum GEMMPackedMicroKernel {
         let wide = columns > 16
         if rows <= 8 {
             for first in Swift.stride(from: 0, to: rows, by: 4) {
-                tile4(wide: wide, kc: kc, a: a + first, b: b, edge: edge + first * nr)
+                tile(groups: 1, wide: wide, kc: kc, a: a + first, b: b, edge: edge + first * nr)
             }
-        } else if wide {
-            tile(wide: true, kc: kc, a: a, b: b, edge: edge)
         } else {
-            tile(wide: false, kc: kc, a: a, b: b, edge: edge)
+            tile(groups: 3, wide: wide, kc: kc, a: a, b: b, edge: edge)
         }
         GEMMMicroKernel.writeBack(edge, rows: rows, columns: columns, c: c, ldc: ldc, alpha: alpha, beta: beta)
     }
 
-    /// Four rows of the tile (`a` pointing at the first of them in the 12-row packing), written to
-    /// `edge` (4 rows of 32): the same multiply-adds as those rows of `tile`.
+    /// The accumulation of `groups` x 4 rows (3 for the whole tile, 1 for a last panel of 4 or 8
+    /// rows, `a` pointing at its first row in the 12-row packing), written to `edge` (rows of 32).
     @inline(__always)
-    private static func tile4<B: PanelSource>(wide: Bool, kc: Int, a: UnsafePointer<Float>, b: B, edge: UnsafeMutablePointer<Float>) {
-        var c0a = V(), c0b = V(), c1a = V(), c1b = V(), c2a = V(), c2b = V(), c3a = V(), c3b = V()
+    private static func tile<B: PanelSource>(groups: Int, wide: Bool, kc: Int, a: UnsafePointer<Float>, b: B,
+                                             edge: UnsafeMutablePointer<Float>) {
+        var rows0 = FourRows(), rows1 = FourRows(), rows2 = FourRows()
         var pa = a, pb = b
-        if wide {
+        if groups == 3 && wide {
             for _ in 0..<kc {
                 let (b0, b1) = pb.pair()
-                var x = V(repeating: pa[0]); c0a.addProduct(x, b0); c0b.addProduct(x, b1)
-                x = V(repeating: pa[1]); c1a.addProduct(x, b0); c1b.addProduct(x, b1)
-                x = V(repeating: pa[2]); c2a.addProduct(x, b0); c2b.addProduct(x, b1)
-                x = V(repeating: pa[3]); c3a.addProduct(x, b0); c3b.addProduct(x, b1)
+                rows0.add(pa, b0, b1); rows1.add(pa + 4, b0, b1); rows2.add(pa + 8, b0, b1)
+                pa += mr
+                pb.advance()
+            }
+        } else if groups == 3 {
+            for _ in 0..<kc {
+                let b0 = pb.low()
+                rows0.add(pa, b0); rows1.add(pa + 4, b0); rows2.add(pa + 8, b0)
+                pa += mr
+                pb.advance()
+            }
+        } else if wide {
+            for _ in 0..<kc {
+                let (b0, b1) = pb.pair()
+                rows0.add(pa, b0, b1)
                 pa += mr
                 pb.advance()
             }
         } else {
             for _ in 0..<kc {
-                let b0 = pb.low()
-                c0a.addProduct(V(repeating: pa[0]), b0); c1a.addProduct(V(repeating: pa[1]), b0)
-                c2a.addProduct(V(repeating: pa[2]), b0); c3a.addProduct(V(repeating: pa[3]), b0)
+                rows0.add(pa, pb.low())
                 pa += mr
                 pb.advance()
             }
         }
-        @inline(__always) func put(_ r: Int, _ lo: V, _ hi: V) { store(lo, edge + r * nr); store(hi, edge + r * nr + 16) }
-        put(0, c0a, c0b); put(1, c1a, c1b); put(2, c2a, c2b); put(3, c3a, c3b)
+        rows0.store(to: edge)
+        if groups == 3 {
+            rows1.store(to: edge + 4 * nr)
+            rows2.store(to: edge + 8 * nr)
+        }
+    }
+}
+
+/// Four rows of the tile's accumulators, two 16-lane halves each: one broadcast of the row's A
+/// value and one fused multiply-add per half and depth step.
+private struct FourRows {
+    typealias V = SIMD16<Float>
+    var r0a = V(), r0b = V(), r1a = V(), r1b = V(), r2a = V(), r2b = V(), r3a = V(), r3b = V()
+
+    @inline(__always) mutating func add(_ a: UnsafePointer<Float>, _ b0: V, _ b1: V) {
+        var x = V(repeating: a[0]); r0a.addProduct(x, b0); r0b.addProduct(x, b1)
+        x = V(repeating: a[1]); r1a.addProduct(x, b0); r1b.addProduct(x, b1)
+        x = V(repeating: a[2]); r2a.addProduct(x, b0); r2b.addProduct(x, b1)
+        x = V(repeating: a[3]); r3a.addProduct(x, b0); r3b.addProduct(x, b1)
     }
 
-    /// The accumulation, written to `edge` (12 rows of 32).
-    @inline(__always)
-    private static func tile<B: PanelSource>(wide: Bool, kc: Int, a: UnsafePointer<Float>, b: B, edge: UnsafeMutablePointer<Float>) {
-        var c0a = V(), c0b = V(), c1a = V(), c1b = V(), c2a = V(), c2b = V()
-        var c3a = V(), c3b = V(), c4a = V(), c4b = V(), c5a = V(), c5b = V()
-        var c6a = V(), c6b = V(), c7a = V(), c7b = V(), c8a = V(), c8b = V()
-        var c9a = V(), c9b = V(), c10a = V(), c10b = V(), c11a = V(), c11b = V()
-        var pa = a, pb = b
-        if wide {
-            for _ in 0..<kc {
-                let (b0, b1) = pb.pair()
-                var x = V(repeating: pa[0]); c0a.addProduct(x, b0); c0b.addProduct(x, b1)
-                x = V(repeating: pa[1]); c1a.addProduct(x, b0); c1b.addProduct(x, b1)
-                x = V(repeating: pa[2]); c2a.addProduct(x, b0); c2b.addProduct(x, b1)
-                x = V(repeating: pa[3]); c3a.addProduct(x, b0); c3b.addProduct(x, b1)
-                x = V(repeating: pa[4]); c4a.addProduct(x, b0); c4b.addProduct(x, b1)
-                x = V(repeating: pa[5]); c5a.addProduct(x, b0); c5b.addProduct(x, b1)
-                x = V(repeating: pa[6]); c6a.addProduct(x, b0); c6b.addProduct(x, b1)
-                x = V(repeating: pa[7]); c7a.addProduct(x, b0); c7b.addProduct(x, b1)
-                x = V(repeating: pa[8]); c8a.addProduct(x, b0); c8b.addProduct(x, b1)
-                x = V(repeating: pa[9]); c9a.addProduct(x, b0); c9b.addProduct(x, b1)
-                x = V(repeating: pa[10]); c10a.addProduct(x, b0); c10b.addProduct(x, b1)
-                x = V(repeating: pa[11]); c11a.addProduct(x, b0); c11b.addProduct(x, b1)
-                pa += mr
-                pb.advance()
-            }
-        } else {
-            for _ in 0..<kc {
-                let b0 = pb.low()
-                c0a.addProduct(V(repeating: pa[0]), b0); c1a.addProduct(V(repeating: pa[1]), b0)
-                c2a.addProduct(V(repeating: pa[2]), b0); c3a.addProduct(V(repeating: pa[3]), b0)
-                c4a.addProduct(V(repeating: pa[4]), b0); c5a.addProduct(V(repeating: pa[5]), b0)
-                c6a.addProduct(V(repeating: pa[6]), b0); c7a.addProduct(V(repeating: pa[7]), b0)
-                c8a.addProduct(V(repeating: pa[8]), b0); c9a.addProduct(V(repeating: pa[9]), b0)
-                c10a.addProduct(V(repeating: pa[10]), b0); c11a.addProduct(V(repeating: pa[11]), b0)
-                pa += mr
-                pb.advance()
-            }
-        }
-        @inline(__always) func put(_ r: Int, _ lo: V, _ hi: V) { store(lo, edge + r * nr); store(hi, edge + r * nr + 16) }
-        put(0, c0a, c0b); put(1, c1a, c1b); put(2, c2a, c2b); put(3, c3a, c3b); put(4, c4a, c4b); put(5, c5a, c5b)
-        put(6, c6a, c6b); put(7, c7a, c7b); put(8, c8a, c8b); put(9, c9a, c9b); put(10, c10a, c10b); put(11, c11a, c11b)
+    /// The first half only (a panel of at most 16 columns).
+    @inline(__always) mutating func add(_ a: UnsafePointer<Float>, _ b0: V) {
+        r0a.addProduct(V(repeating: a[0]), b0); r1a.addProduct(V(repeating: a[1]), b0)
+        r2a.addProduct(V(repeating: a[2]), b0); r3a.addProduct(V(repeating: a[3]), b0)
+    }
+
+    @inline(__always) func store(to edge: UnsafeMutablePointer<Float>) {
+        let nr = GEMMPackedMicroKernel.nr
+        SIMDAccess.store(r0a, edge); SIMDAccess.store(r0b, edge + 16)
+        SIMDAccess.store(r1a, edge + nr); SIMDAccess.store(r1b, edge + nr + 16)
+        SIMDAccess.store(r2a, edge + 2 * nr); SIMDAccess.store(r2b, edge + 2 * nr + 16)
+        SIMDAccess.store(r3a, edge + 3 * nr); SIMDAccess.store(r3b, edge + 3 * nr + 16)
     }
 }
 
