@@ -209,6 +209,9 @@ public enum GEMM {
     /// Products with at least this many rows run `sharedBlocked`: enough blocks of `mc` rows for the
     /// threads to share out as they come free.
     static let sharedRows = 4 * mc
+    /// Rows of A a thread claims at a time in `sharedBlocked`: half of `mc`, so the last claims
+    /// of a step even out between threads.
+    static let sharedBlockRows = mc / 2
 
     /// The blocked loop nest on `workers` threads with one packed B block for all of them: for
     /// each `kc x nc` block, the threads first pack B's panels together, then claim `mc`-row
@@ -237,13 +240,13 @@ public enum GEMM {
                         packB(op, k0: pc, kc: kcb, j0: jc + j * nr, nc: min(nr, ncb - j * nr), into: packedB + j * nr * kcb)
                     }
                 }
-                WorkerPool.shared.perform(workers: workers, units: (m + mc - 1) / mc) { _, units in
+                WorkerPool.shared.perform(workers: workers, units: (m + sharedBlockRows - 1) / sharedBlockRows) { _, units in
                     let (op, c, packedB) = context.value
                     let workspace = GEMMWorkspace.current
                     workspace.reserve(a: (mc + rowsPerPanel) * kc, b: 0)
                     let packedA = workspace.packedA, edge = workspace.edge
                     for block in units {
-                        let ic = block * mc, mcb = min(mc, m - ic)
+                        let ic = block * sharedBlockRows, mcb = min(sharedBlockRows, m - ic)
                         packA(op, i0: ic, mc: mcb, k0: pc, kc: kcb, into: packedA)
                         var ir = 0
                         while ir < mcb {
