@@ -32,16 +32,20 @@ enum BenchmarkRunner {
                 guard world.isRoot else { return }
                 if options.json { for record in records { print(record.jsonLine(metrics: task.metrics)) } }
             } else {
-            records = try experiment.run { record in
-                if options.json {
-                    // Unbuffered, so each line is visible as soon as its seed is done.
-                    FileHandle.standardOutput.write(Data((record.jsonLine(metrics: task.metrics) + "\n").utf8))
+                // Each stage's epochs on stderr (a single seed of a large network is minutes of
+                // training before its first result).
+                records = try ProgressDisplay(quiet: quiet).showing {
+                    try experiment.run { record in
+                        if options.json {
+                            // Unbuffered, so each line is visible as soon as its seed is done.
+                            FileHandle.standardOutput.write(Data((record.jsonLine(metrics: task.metrics) + "\n").utf8))
+                        }
+                        if !quiet, case .transfer(let r) = record, r.seed != lastSeed {
+                            lastSeed = r.seed
+                            log("seed \(r.seed): transfers ready (\(elapsed(since: started)) elapsed)")
+                        }
+                    }
                 }
-                if !quiet, case .transfer(let r) = record, r.seed != lastSeed {
-                    lastSeed = r.seed
-                    log("seed \(r.seed): transfers ready (\(elapsed(since: started)) elapsed)")
-                }
-            }
             }
         } catch let error as DistributedError {
             throw DistributedError("\(task.name): \(error)", jobWide: error.isJobWide)

@@ -123,6 +123,23 @@ import Testing
         #expect(throws: (any Error).self) { try ShapesCommand.parse(["--blocks", "0"]) }
     }
 
+    /// A benchmark's stages report their epochs on stderr (a single seed of a large network is
+    /// minutes of training before its first result); `--quiet` silences them, and stdout holds
+    /// only the results.
+    @Test func benchmarkProgressGoesToStderrUnlessQuiet() throws {
+        let arguments = ["friedman", "--seeds", "1", "--n-target", "10", "--methods", "finetune,pacnet",
+                         "--source-epochs", "2", "--allocate-epochs", "1", "--target-epochs", "2", "--json"]
+        let shown = try ProcessTests.run(arguments)
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stderr.contains("train: epoch 2/2") && shown.stderr.contains("allocate: epoch 1/1"), "\(shown.stderr)")
+        #expect(shown.stderr.contains("transfer pacnet n=10"), "\(shown.stderr)")
+        #expect(!shown.stdout.contains("epoch"), "\(shown.stdout)")
+        let quiet = try ProcessTests.run(arguments + ["--quiet"])
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
+        // The same result lines either way (two methods, plus the source stages).
+        #expect(quiet.stdout.split(separator: "\n").count == shown.stdout.split(separator: "\n").count)
+    }
+
     @Test func pendulumJSONHasBothMetrics() throws {
         let record = ExperimentRecord.transfer(TransferRecord(task: "pendulum", seed: 0, nTarget: 20, method: .pacnet,
                                                               targetScores: [0.01, 0.05], sourceScores: [0.003, 0.03], seconds: 1))
