@@ -206,7 +206,7 @@ public enum GEMM {
         }
     }
 
-    /// Products with at least this many rows run `sharedBlocked`: enough blocks of `mc` rows for the
+    /// Products with at least this many rows run `sharedBlocked`: enough blocks of rows for the
     /// threads to share out as they come free.
     static let sharedRows = 4 * mc
     /// Rows of A a thread claims at a time in `sharedBlocked`: half of `mc`, so the last claims
@@ -214,9 +214,9 @@ public enum GEMM {
     static let sharedBlockRows = mc / 2
 
     /// The blocked loop nest on `workers` threads with one packed B block for all of them: for
-    /// each `kc x nc` block, the threads first pack B's panels together, then claim `mc`-row
-    /// blocks of A one at a time, each packing its block and running the micro-kernel over all of
-    /// B's panels. Splitting C into one share per thread instead made each thread pack all of A,
+    /// each `kc x nc` block, the threads first pack B's panels together, then claim blocks of
+    /// `sharedBlockRows` rows of A one at a time, each packing its block and running the
+    /// micro-kernel over all of B's panels. Splitting C into one share per thread instead made each thread pack all of A,
     /// and a thread that started late (or whose core the host lent elsewhere) held up the other.
     /// The same sums in the same order as `blocked` (every panel of A packed, as there).
     private static func sharedBlocked(
@@ -243,7 +243,7 @@ public enum GEMM {
                 WorkerPool.shared.perform(workers: workers, units: (m + sharedBlockRows - 1) / sharedBlockRows) { _, units in
                     let (op, c, packedB) = context.value
                     let workspace = GEMMWorkspace.current
-                    workspace.reserve(a: (mc + rowsPerPanel) * kc, b: 0)
+                    workspace.reserve(a: (sharedBlockRows + rowsPerPanel) * kc, b: 0)
                     let packedA = workspace.packedA, edge = workspace.edge
                     for block in units {
                         let ic = block * sharedBlockRows, mcb = min(sharedBlockRows, m - ic)

@@ -1,7 +1,7 @@
 /// Splits independent items (rows, channels, chunks of scalars) into contiguous ranges run on
 /// up to `Engine.maxThreads` threads, for memory-bound passes over large tensors (batch norm,
-/// activations, optimizer updates). Each item is processed whole by one thread, so a caller that keeps every
-/// item's arithmetic inside the item gets the same bits for any thread count.
+/// activations, optimizer updates). Each item is processed whole by one thread, so a caller that
+/// keeps every item's arithmetic inside the item gets the same bits for any thread count.
 public enum ParallelRanges {
     /// Jobs touching fewer scalars than this stay on the calling thread: handing work to another
     /// thread costs microseconds (tens when it has to be woken), about a pass over this many floats.

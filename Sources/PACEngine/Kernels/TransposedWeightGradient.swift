@@ -49,10 +49,11 @@ enum TransposedWeightGradient {
             Conv2dGeometry(channels: channels, height: g.height, width: g.width, kernelHeight: g.kernelHeight,
                            kernelWidth: g.kernelWidth, stride: g.stride, padding: g.padding)
         }
-        // Buffers for the largest unit (the geometry's lowering choice depends on its channels).
-        let largestPart = geometry(channels: unitChannels)
+        // Buffers for the largest unit (whether `PanelConvolution` lowers depends on the
+        // geometry's stride and widths, not on its channels).
+        let fastLowering = !g.isPointwise && PanelConvolution.lowers(g)
         let columnsSize = g.isPointwise ? 0 : unitChannels * taps * positions
-        let paddedSize = !g.isPointwise && PanelConvolution.lowers(largestPart) ? PanelConvolution.paddedSize(largestPart) : 0
+        let paddedSize = fastLowering ? PanelConvolution.paddedSize(geometry(channels: unitChannels)) : 0
         let deep = positions > GEMM.kc
         let scratchSize = deep || groups.contains { $0.count > 1 } ? unitChannels * taps * o : 0
         for (chunkIndex, chunk) in chunks.enumerated() {
@@ -83,7 +84,6 @@ enum TransposedWeightGradient {
                         let mine = splitPanels ? unit..<(unit + 1) : 0..<panels
                         let rows = channels.count * taps
                         let part = geometry(channels: channels.count)
-                        let fastLowering = !g.isPointwise && PanelConvolution.lowers(part)
                         let total = transposed + channels.lowerBound * taps * o
                         // A group's partial sum: its images' products chained onto one another,
                         // block by block, as the per-image GEMMs accumulate into it, then added
