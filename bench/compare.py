@@ -25,6 +25,12 @@ def main():
                     g = ref_gemm[(ref, r["n"])]
                     rows.append((f"gemm {r['backend']} {r['n']}^3 vs {ref}", f"{r['gflops']:.1f} GFLOP/s",
                                  f"{g:.1f} GFLOP/s", f"{r['gflops'] / g:.2f}"))
+            if "builtin_relative" in r:
+                # The built-in kernel against the system BLAS, sampled in turn in one process.
+                builtin = next((b for b in ours if b["name"] == "gemm" and b["backend"] == "builtin" and b["n"] == r["n"]), None)
+                if builtin:
+                    rows.append((f"gemm builtin {r['n']}^3 vs blas, alternating", f"{builtin['gflops']:.1f} GFLOP/s",
+                                 f"{r['gflops']:.1f} GFLOP/s", f"{r['builtin_relative']:.2f}"))
         elif r["name"] == "mlp_step":
             ref = next((t for t in theirs if t["name"] == "mlp_step" and t["batch"] == r["batch"]), None)
             if ref:

@@ -52,14 +52,20 @@ struct BenchCommand: ParsableCommand {
             }
         }
         if names.contains("gemm") {
+            // With a system BLAS, both backends' samples alternate, and the BLAS line carries the
+            // built-in kernel's median round-by-round speed relative to it.
             let backends: [GEMMBackend] = SystemBLAS.shared == nil ? [.builtin] : [.builtin, .blas]
-            for backend in backends {
-                for n in [64, 128, 256, 512, 1024] {
-                    let gflops = SpeedBenchmarks.gemm(size: n, backend: backend)
+            for n in [64, 128, 256, 512, 1024] {
+                let rounds = SpeedBenchmarks.gemm(size: n, backends: backends)
+                for (i, backend) in backends.enumerated() {
+                    let gflops = Timing.median(rounds.map { $0[i] })
+                    let relative = i == 0 ? nil : Timing.median(rounds.map { $0[0] / $0[i] })
                     var line = JSONLine()
                     line.add("name", "gemm"); line.add("backend", backend.rawValue)
                     line.add("m", n); line.add("n", n); line.add("k", n); line.add("gflops", (gflops * 10).rounded() / 10)
-                    emit(line, ["gemm", "\(backend.rawValue) \(n)x\(n)x\(n)", String(format: "%.1f GFLOP/s", gflops)])
+                    if let relative { line.add("builtin_relative", (relative * 1000).rounded() / 1000) }
+                    let result = String(format: "%.1f GFLOP/s", gflops) + (relative.map { String(format: " (built-in %.2fx)", $0) } ?? "")
+                    emit(line, ["gemm", "\(backend.rawValue) \(n)x\(n)x\(n)", result])
                 }
             }
         }
@@ -116,10 +122,17 @@ struct BenchCommand: ParsableCommand {
             if let family = cpu.family { line.add("cpu_family", family) }
             if let model = cpu.model { line.add("cpu_model", model) }
             line.add("threads", Engine.maxThreads)
+            if let blas = SystemBLAS.shared {
+                line.add("blas", blas.name)
+                if let core = blas.coreName { line.add("blas_core", core) }
+            }
             FileHandle.standardOutput.write(Data((line.text + "\n").utf8))
         }
         if !json {
-            let blas = SystemBLAS.shared.map { "\($0.name)\($0.isOpenBLAS ? " (OpenBLAS)" : "")" } ?? "none (PACNET_BLAS=on loads one)"
+            let blas = SystemBLAS.shared.map { library in
+                let kind = library.isOpenBLAS ? "OpenBLAS" + (library.coreName.map { ", \($0) kernels" } ?? "") : nil
+                return library.name + (kind.map { " (\($0))" } ?? "")
+            } ?? "none (PACNET_BLAS=on loads one)"
             print(TextTable.render([["workload", "size", "result"]] + rows, rightAligned: [2]).joined(separator: "\n"))
             print("\nthreads \(Engine.maxThreads), system BLAS: \(blas)")
             print("CPU: \(cpu.description)")

@@ -23,6 +23,28 @@ import Testing
         #expect(SystemBLAS.load(setting: "/nonexistent/libblas.so") == nil)
     }
 
+    /// OpenBLAS's kernels named by the CPU's vector extensions, not its model number.
+    @Test func openBLASCoreFollowsTheVectorExtensions() {
+        let avx512: Set = ["sse2", "avx", "avx2", "fma", "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
+        #expect(SystemBLAS.openBLASCoreType(for: CPUModel(flags: avx512)) == "SkylakeX")
+        // AVX-512 without BW/DQ/VL (Xeon Phi) runs the AVX2 kernels.
+        #expect(SystemBLAS.openBLASCoreType(for: CPUModel(flags: ["avx", "avx2", "fma", "avx512f", "avx512cd"])) == "Haswell")
+        #expect(SystemBLAS.openBLASCoreType(for: CPUModel(flags: ["sse2", "avx"])) == nil)
+        #expect(SystemBLAS.openBLASCoreType(for: CPUModel()) == nil)
+    }
+
+    /// A loaded OpenBLAS on a CPU with AVX2 runs vector kernels, not the SSE3 fallback it picks
+    /// for CPU models missing from its table (Debian's, on an Emerald Rapids Xeon under KVM).
+    @Test(.enabled(if: SystemBLAS.shared?.coreName != nil, "needs PACNET_BLAS=on and OpenBLAS"))
+    func openBLASRunsTheCPUsVectorKernels() throws {
+        let core = try #require(SystemBLAS.shared?.coreName).lowercased()
+        let withoutAVX2 = ["prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "sandybridge",
+                           "barcelona", "opteron", "opteron_sse3", "bobcat", "bulldozer", "piledriver", "katmai", "northwood"]
+        if CPUModel.current.flags.contains("avx2") {
+            #expect(!withoutAVX2.contains(core), "OpenBLAS runs its \(core) kernels on a CPU with AVX2")
+        }
+    }
+
     @Test func missingLibraryIsNil() {
         #expect(SystemBLAS.open("libdefinitely-not-a-blas.so.9") == nil)
         // A real library without cblas_sgemm is refused too.

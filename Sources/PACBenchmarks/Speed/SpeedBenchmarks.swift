@@ -5,23 +5,25 @@ import PACNet
 /// The workloads of `pacnet bench`, mirrored by `bench/torch_twin.py` so the two engines can be
 /// compared in one run on one machine.
 public enum SpeedBenchmarks {
-    /// GFLOP/s of an `n x n` by `n x n` product (`2 n^3` flops).
-    public static func gemm(size n: Int, backend: GEMMBackend = .builtin) -> Double {
+    /// GFLOP/s (`2 n^3` flops per call) of an `n x n` by `n x n` product on each backend, sampled
+    /// in turn (`Timing.secondsPerCall(alternating:)`): `rounds[r][i]` is backend `i`'s rate in
+    /// round `r`, so backends compare round by round under the same machine speed.
+    public static func gemm(size n: Int, backends: [GEMMBackend]) -> [[Double]] {
         var rng = RandomGenerator(seed: 1, stream: "bench/gemm")
         let a = rng.uniformTensor(shape: [n, n], low: -1, high: 1)
         let b = rng.uniformTensor(shape: [n, n], low: -1, high: 1)
         var c = Tensor(zeros: [n, n])
-        let seconds = a.withUnsafePointer { pa in
+        let rounds = a.withUnsafePointer { pa in
             b.withUnsafePointer { pb in
                 c.withUnsafeMutablePointer { pc in
-                    Timing.secondsPerCall {
+                    Timing.secondsPerCall(alternating: backends.map { backend in {
                         GEMM.multiply(transposeA: false, transposeB: false, m: n, n: n, k: n, a: pa, lda: n,
                                       b: pb, ldb: n, c: pc, ldc: n, backend: backend)
-                    }
+                    } })
                 }
             }
         }
-        return 2 * Double(n * n * n) / seconds / 1e9
+        return rounds.map { $0.map { 2 * Double(n * n * n) / $0 / 1e9 } }
     }
 
     /// Microseconds of one Adam training step (forward, backward, update) of the `friedman` MLP

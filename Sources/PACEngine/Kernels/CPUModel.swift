@@ -1,16 +1,19 @@
 import Foundation
 
-/// The processor `pacnet bench` ran on, from `/proc/cpuinfo` (Linux): the model name plus the
-/// vendor, family and model numbers, which identify the CPU when a hypervisor (KVM) hides the
-/// name behind a generic "Intel(R) Xeon(R) Processor".
+/// This machine's processor, from `/proc/cpuinfo` (Linux): the model name plus the vendor,
+/// family and model numbers, which identify the CPU when a hypervisor (KVM) hides the name behind
+/// a generic "Intel(R) Xeon(R) Processor", and the instruction-set flags (`avx2`, `avx512f`, ...).
+/// `pacnet bench` prints it; `SystemBLAS` picks OpenBLAS's kernels from its flags.
 public struct CPUModel: Sendable, Equatable {
     public var name: String?
     public var vendor: String?
     public var family: Int?
     public var model: Int?
+    /// The `flags` line's instruction-set extensions, as the kernel names them.
+    public var flags: Set<String>
 
-    public init(name: String? = nil, vendor: String? = nil, family: Int? = nil, model: Int? = nil) {
-        (self.name, self.vendor, self.family, self.model) = (name, vendor, family, model)
+    public init(name: String? = nil, vendor: String? = nil, family: Int? = nil, model: Int? = nil, flags: Set<String> = []) {
+        (self.name, self.vendor, self.family, self.model, self.flags) = (name, vendor, family, model, flags)
     }
 
     /// This machine's processor; fields are nil where `/proc/cpuinfo` is missing or lacks them.
@@ -31,6 +34,7 @@ public struct CPUModel: Sendable, Equatable {
             case "vendor_id": cpu.vendor = cpu.vendor ?? parts[1]
             case "cpu family": cpu.family = cpu.family ?? Int(parts[1])
             case "model": cpu.model = cpu.model ?? Int(parts[1])
+            case "flags" where cpu.flags.isEmpty: cpu.flags = Set(parts[1].split(separator: " ").map(String.init))
             default: break
             }
         }
