@@ -48,6 +48,11 @@ def main():
                     sys.exit(f"resnet18_step: pacnet has {r['parameters']} parameters, the twin {ref['parameters']}")
                 rows.append((f"resnet18_step batch {r['batch']}", f"{r['microseconds'] / 1000:.1f} ms",
                              f"{ref['microseconds'] / 1000:.1f} ms", f"{ref['microseconds'] / r['microseconds']:.2f}x faster"))
+        elif r["name"] == "resnet18_predict":
+            ref = next((t for t in theirs if t["name"] == "resnet18_predict" and t["images"] == r["images"]), None)
+            if ref:
+                rows.append((f"resnet18_predict {r['images']} images", f"{r['microseconds'] / 1000:.1f} ms",
+                             f"{ref['microseconds'] / 1000:.1f} ms", f"{ref['microseconds'] / r['microseconds']:.2f}x faster"))
         elif r["name"] == "friedman_pipeline":
             ref = next((t for t in theirs if t["name"] == "friedman_pipeline"), None)
             if ref:

@@ -12,6 +12,7 @@ Workloads (see bench/README.md):
   resnet_step        one Adam step of the shapes ResNet-8 with one 8-way head, BCE with logits, batch 128
   resnet18_step      one Adam step of torchvision's resnet18(num_classes=8), BCE with logits, batch 32,
                      3 x 64 x 64 inputs, channels-last memory format
+  resnet18_predict   inference (eval mode, no grad) of that network on 256 images of 3 x 64 x 64 in one batch
   friedman_pipeline  one seed of the friedman benchmark (n_target 10, 50, 200; four methods)
 """
 import argparse
@@ -163,6 +164,17 @@ def resnet18_step(batch):
     return image_step(model, x, y)
 
 
+def resnet18_predict(images):
+    torchvision = import_torchvision()
+    torch.manual_seed(5)
+    model = torchvision.models.resnet18(num_classes=8).to(memory_format=torch.channels_last).eval()
+    x = torch.rand(images, 3, 64, 64).contiguous(memory_format=torch.channels_last)
+    def body():
+        with torch.no_grad():
+            model(x)
+    return seconds_per_call(body) * 1e6
+
+
 # ---- friedman pipeline, mirroring Sources/PACBenchmarks (same sizes, schedules and methods) ----
 
 def friedman_sample(rng, count, a, b, c):
@@ -274,7 +286,7 @@ def friedman_pipeline():
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
-    parser.add_argument("--only", default="gemm,mlp_step,resnet_step,resnet18_step,friedman_pipeline")
+    parser.add_argument("--only", default="gemm,mlp_step,resnet_step,resnet18_step,resnet18_predict,friedman_pipeline")
     args = parser.parse_args()
     only = args.only.split(",")
     rows = []
@@ -290,6 +302,8 @@ def main():
     if "resnet18_step" in only:
         rows.append({"name": "resnet18_step", "batch": 32, "parameters": RESNET18_PARAMETERS,
                      "microseconds": round(resnet18_step(32), 1)})
+    if "resnet18_predict" in only:
+        rows.append({"name": "resnet18_predict", "images": 256, "microseconds": round(resnet18_predict(256), 1)})
     if "friedman_pipeline" in only:
         rows.append({"name": "friedman_pipeline", "seconds": round(friedman_pipeline(), 3)})
     for row in rows:

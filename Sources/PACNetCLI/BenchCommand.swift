@@ -9,10 +9,10 @@ import PACNN
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure GEMM GFLOP/s, MLP, ResNet-8 and ResNet-18 training-step times and one friedman seed (release builds only are meaningful).")
+        abstract: "Measure GEMM GFLOP/s, MLP, ResNet-8 and ResNet-18 training-step times, ResNet-18 inference and one friedman seed (release builds only are meaningful).")
 
-    @Option(help: "Comma-separated workloads: gemm, mlp_step, resnet_step, resnet18_step, friedman_pipeline, and selection (not run by default: about 40 s).")
-    var only: String = "gemm,mlp_step,resnet_step,resnet18_step,friedman_pipeline"
+    @Option(help: "Comma-separated workloads: gemm, mlp_step, resnet_step, resnet18_step, resnet18_predict, friedman_pipeline, and selection (not run by default: about 40 s).")
+    var only: String = "gemm,mlp_step,resnet_step,resnet18_step,resnet18_predict,friedman_pipeline"
 
     @Option(name: .customLong("mlp-batches"), help: "Comma-separated batch sizes of mlp_step.")
     var mlpBatches: String = "32,128,1024"
@@ -32,7 +32,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     private func workloads() throws -> [String] {
-        let known = ["gemm", "mlp_step", "resnet_step", "resnet18_step", "friedman_pipeline", "selection"]
+        let known = ["gemm", "mlp_step", "resnet_step", "resnet18_step", "resnet18_predict", "friedman_pipeline", "selection"]
         let names = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !names.isEmpty else { throw CLIError("--only: the workload list is empty") }
         for name in names where !known.contains(name) {
@@ -93,6 +93,13 @@ struct BenchCommand: ParsableCommand {
             line.add("name", "resnet18_step"); line.add("batch", batch); line.add("parameters", parameters)
             line.add("microseconds", (micros * 10).rounded() / 10)
             emit(line, ["resnet18_step", "ResNet-18, batch \(batch), 3x64x64", String(format: "%.1f µs", micros)])
+        }
+        if names.contains("resnet18_predict") {
+            let images = 256
+            let micros = SpeedBenchmarks.resnet18Predict(images: images)
+            var line = JSONLine()
+            line.add("name", "resnet18_predict"); line.add("images", images); line.add("microseconds", (micros * 10).rounded() / 10)
+            emit(line, ["resnet18_predict", "ResNet-18 inference, \(images) images 3x64x64", String(format: "%.1f ms", micros / 1000)])
         }
         if names.contains("friedman_pipeline") {
             let seconds = try SpeedBenchmarks.friedmanPipeline()

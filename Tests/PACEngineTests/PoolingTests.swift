@@ -139,6 +139,37 @@ struct PoolingTests {
         #expect(z.grad == Tensor(shape: [1, 1, 2, 2], scalars: [1, 0, 0, 0]))
     }
 
+    /// Inference (no graph: the vectorized values-only path) gives the training path's values
+    /// bit for bit: ties, signed zeros and infinities included, row widths past 16 lanes and not
+    /// a multiple of them, every stride and padding, and planes with NaN.
+    @Test(arguments: [
+        PoolingCase(shape: [2, 3, 32, 32], kernel: 3, stride: 2, padding: 1),
+        PoolingCase(shape: [1, 2, 17, 35], kernel: 3, stride: 2, padding: 1),
+        PoolingCase(shape: [1, 2, 9, 40], kernel: 2, stride: 1, padding: 1),
+        PoolingCase(shape: [1, 2, 12, 50], kernel: 3, stride: 3, padding: 1),
+        PoolingCase(shape: [1, 2, 33, 33], kernel: 5, stride: 2, padding: 2),
+        PoolingCase(shape: [2, 1, 4, 4], kernel: 2, stride: 2),
+    ])
+    func maxPoolInferenceMatchesTraining(_ spec: PoolingCase) {
+        var rng = RandomGenerator(seed: 33, stream: spec.testDescription)
+        // Even planes hold only finite values, none positive, so their maxima are often zeros of
+        // either sign (planes with infinities or NaN take the scalar loop).
+        let palettes: [[Float]] = [[-2, -1, -0.0, 0, -0.0], [-.infinity, -1, -0.0, 0, 1, 2, .infinity]]
+        let plane = spec.shape[2] * spec.shape[3]
+        var scalars = (0..<spec.shape.reduce(1, *)).map { i in
+            let palette = palettes[i / plane % 2]
+            return palette[rng.integer(below: palette.count)]
+        }
+        scalars[scalars.count - 3] = .nan  // the last plane has a NaN
+        let x = Tensor(shape: spec.shape, scalars: scalars)
+        let inference = GradientMode.withoutGradients { Variable(x).maxPool2d(kernel: spec.kernel, stride: spec.stride, padding: spec.padding) }
+        let training = Variable(x, requiresGrad: true).maxPool2d(kernel: spec.kernel, stride: spec.stride, padding: spec.padding)
+        #expect(inference.shape == training.shape)
+        let differing = zip(inference.value.scalars, training.value.scalars).filter { $0.bitPattern != $1.bitPattern }.count
+        #expect(differing == 0, "\(differing) of \(training.value.count) outputs differ")
+        #expect(training.value.scalars.contains { $0 == 0 && $0.sign == .minus })
+    }
+
     static let averageCases: [PoolingCase] = [
         PoolingCase(shape: [2, 3, 4, 4], kernel: 2, stride: 2),
         PoolingCase(shape: [2, 2, 5, 7], kernel: 2, stride: 2),

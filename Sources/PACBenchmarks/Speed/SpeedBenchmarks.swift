@@ -76,6 +76,16 @@ public enum SpeedBenchmarks {
         return imageStep(model, inputShape: [batch, 3, 64, 64], rng: &rng)
     }
 
+    /// Microseconds of inference (`MultiHeadModel.predict`: evaluation mode, no graph) of the
+    /// `resnet18_step` network on `images` random `[3, 64, 64]` images in one batch, the way
+    /// `pacnet predict` and `evaluate` run image batches.
+    public static func resnet18Predict(images: Int) -> Double {
+        var rng = RandomGenerator(seed: 5, stream: "bench/resnet18_predict")
+        let model = resnet18(rng: &rng)
+        let x = rng.uniformTensor(shape: [images, 3, 64, 64])
+        return 1e6 * Timing.secondsPerCall { _ = model.predict(x, head: 0) }
+    }
+
     /// The `resnet18_step` network: torchvision's `resnet18(num_classes=8)` layout.
     public static func resnet18(rng: inout RandomGenerator) -> MultiHeadModel<ResNet> {
         MultiHeadModel(backbone: ResNet(blocks: [2, 2, 2, 2], widths: [64, 128, 256, 512], inChannels: 3, stem: .imagenet, rng: &rng),

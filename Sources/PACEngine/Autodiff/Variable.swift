@@ -42,8 +42,14 @@ public final class Variable {
     /// Records the result of an operation. When gradients are disabled or no input requires
     /// them, the result is a constant leaf and `pullback` is dropped.
     public static func record(_ value: Tensor, inputs: [Variable], pullback: @escaping (Tensor) -> [Tensor?]) -> Variable {
-        guard GradientMode.isEnabled, inputs.contains(where: \.requiresGrad) else { return Variable(value) }
+        guard recordsGraph(inputs) else { return Variable(value) }
         return Variable(value: value, inputs: inputs, pullback: pullback)
+    }
+
+    /// Whether `record` keeps an operation on `inputs` for `backward()`: gradients are enabled
+    /// and some input requires them. An operation can skip what only its pullback needs otherwise.
+    public static func recordsGraph(_ inputs: [Variable]) -> Bool {
+        GradientMode.isEnabled && inputs.contains(where: \.requiresGrad)
     }
 
     /// Back-propagates from this node, adding d(self)/d(leaf) · seed into every leaf's `grad`.

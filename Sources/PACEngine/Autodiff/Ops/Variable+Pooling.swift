@@ -12,6 +12,17 @@ extension Variable {
         let (n, c, g) = Pooling.geometry(shape, kernel: kernel, stride: stride, padding: padding, name: "maxPool2d")
         precondition(padding <= kernel / 2, "maxPool2d: padding \(padding) must be at most half the kernel \(kernel)")
         let planes = n * c, plane = g.height * g.width, outPlane = g.columnCount
+        if !Variable.recordsGraph([self]) {
+            // Inference: the values alone, as no gradient will need the winners.
+            let y = value.withUnsafePointer { xp in
+                Tensor(shape: [n, c, g.outputHeight, g.outputWidth]) { out in
+                    ParallelRanges.forEach(items: planes, scalarsPerItem: plane) { range in
+                        Pooling.maxValues(xp, planes: range, geometry: g, into: out)
+                    }
+                }
+            }
+            return Variable(y)
+        }
         var winners = [Int32](repeating: 0, count: planes * outPlane)
         let y = value.withUnsafePointer { xp in
             winners.withUnsafeMutableBufferPointer { argmax in
@@ -132,6 +143,69 @@ enum Pooling {
             maxWindows(src, geometry: g, into: dst, argmax: argmax, nanWins: true)
         } else {
             maxWindows(src, geometry: g, into: dst, argmax: argmax, nanWins: false)
+        }
+    }
+
+    /// Max pooling of `planes` of `src` into the same planes of `dst`, the values only, the same
+    /// as `maxPlane`'s (signed zeros included). Each input row's window maxima come first (16
+    /// outputs at a time for strides 1 and 2, the padding as -infinity), then the maxima of those
+    /// down each window's rows. Taking rows first still finds the first maximum in row-major scan
+    /// order: the first row holding the window's maximum is the first whose own maximum equals
+    /// it. A padding -infinity that comes first changes no value: any other value replaces it,
+    /// and one that does not is -infinity too. Planes with NaN take `maxPlane`.
+    static func maxValues(_ src: UnsafePointer<Float>, planes: Range<Int>, geometry g: Conv2dGeometry,
+                          into dst: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        let ho = g.outputHeight, wo = g.outputWidth, s = g.stride, p = g.padding, k = g.kernelWidth
+        let plane = g.height * g.width, outPlane = ho * wo
+        let lanes = (wo + 15) / 16 * 16
+        // A padded input row, long enough for every lane's window and a 32-float load past it.
+        let paddedCount = (lanes - 1) * s + k + 32
+        let capacity = paddedCount + g.height * lanes + lanes
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { buffer in
+            let padded = buffer.baseAddress!, rowMaxima = padded + paddedCount, column = rowMaxima + g.height * lanes
+            padded.initialize(repeating: -.infinity, count: paddedCount)
+            for q in planes {
+                let image = src + q * plane, out = dst + q * outPlane
+                if mayContainNaN(image, count: plane) {
+                    withUnsafeTemporaryAllocation(of: Int32.self, capacity: outPlane) { winners in
+                        maxPlane(image, geometry: g, into: out, argmax: winners.baseAddress!)
+                    }
+                    continue
+                }
+                for ih in 0..<g.height {
+                    (padded + p).update(from: image + ih * g.width, count: g.width)
+                    let maxima = rowMaxima + ih * lanes
+                    for first in Swift.stride(from: 0, to: lanes, by: 16) {
+                        let start = padded + first * s
+                        @inline(__always) func tap(_ kj: Int) -> V {
+                            switch s {
+                            case 1: return SIMDAccess.load(start + kj)
+                            case 2: return SIMDAccess.load(start + kj, as: SIMD32<Float>.self).evenHalf
+                            default: return V((0..<16).map { start[$0 * s + kj] })
+                            }
+                        }
+                        var best = tap(0)
+                        for kj in 1..<k {
+                            let v = tap(kj)
+                            best.replace(with: v, where: v .> best)
+                        }
+                        SIMDAccess.store(best, maxima + first)
+                    }
+                }
+                for oh in 0..<ho {
+                    let top = Swift.max(0, oh * s - p), bottom = Swift.min(g.height, oh * s - p + g.kernelHeight)
+                    for first in Swift.stride(from: 0, to: lanes, by: 16) {
+                        var best: V = SIMDAccess.load(rowMaxima + top * lanes + first)
+                        for ih in (top + 1)..<bottom {
+                            let v: V = SIMDAccess.load(rowMaxima + ih * lanes + first)
+                            best.replace(with: v, where: v .> best)
+                        }
+                        SIMDAccess.store(best, column + first)
+                    }
+                    (out + oh * wo).update(from: column, count: wo)
+                }
+            }
         }
     }
 
