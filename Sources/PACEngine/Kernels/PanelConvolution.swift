@@ -248,13 +248,21 @@ enum PanelConvolution {
 
     /// Copies one CHW image into a zero-bordered `[C, H + 2p, W + 2p]` plane per channel.
     static func pad(_ image: UnsafePointer<Float>, geometry g: Conv2dGeometry, into target: UnsafeMutablePointer<Float>) {
-        let paddedWidth = g.width + 2 * g.padding, paddedPlane = (g.height + 2 * g.padding) * paddedWidth
-        target.update(repeating: 0, count: g.channels * paddedPlane)
+        let p = g.padding, paddedWidth = g.width + 2 * p, paddedPlane = (g.height + 2 * p) * paddedWidth
+        // Each float written once: the border's zeros, then the rows (zeroing the whole copy
+        // first wrote the interior twice, a pass as long as the copy).
         for c in 0..<g.channels {
+            let plane = target + c * paddedPlane
+            plane.update(repeating: 0, count: p * paddedWidth + p)
             for r in 0..<g.height {
-                SIMDAccess.copy(image + (c * g.height + r) * g.width, to: target + c * paddedPlane + (r + g.padding) * paddedWidth + g.padding,
-                                count: g.width)
+                let row = plane + (r + p) * paddedWidth + p
+                SIMDAccess.copy(image + (c * g.height + r) * g.width, to: row, count: g.width)
+                // The row's right padding and the next row's left padding, adjacent.
+                (row + g.width).update(repeating: 0, count: 2 * p)
             }
+            // After the last row's right padding (written above): the bottom rows, less the
+            // left padding of the row below the last, already zeroed.
+            (plane + (g.height + p) * paddedWidth + p).update(repeating: 0, count: p * paddedWidth - p)
         }
     }
 
