@@ -91,6 +91,46 @@ struct Im2ColTests {
         }
     }
 
+    /// Each entry bit for bit in the documented order: 16 lane-wise fused chains over the depth
+    /// in steps of 16, a pairwise tree over the lanes, then the tail one product at a time. The
+    /// order, not the tile shape, fixes the bits (a convolution's weight gradient depends on it).
+    @Test(arguments: [(6, 13, 301), (4, 6, 32), (16, 27, 1024), (5, 7, 15), (9, 1, 48)])
+    func rowDotProductSumsInItsDocumentedOrder(m: Int, n: Int, depth: Int) {
+        let (lda, ldb, ldc) = (depth + 3, depth + 1, n + 2)
+        var rng = RandomGenerator(seed: 34, stream: "\(m)x\(n)x\(depth)")
+        let a = rng.uniformTensor(shape: [m * lda], low: -1, high: 1).scalars
+        let b = rng.uniformTensor(shape: [n * ldb], low: -1, high: 1).scalars
+        let start = rng.uniformTensor(shape: [m * ldc], low: -1, high: 1).scalars
+        for accumulate in [false, true] {
+            var c = start
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer {
+                        RowDotProduct.multiply(m: m, n: n, depth: depth, a: ap.baseAddress!, lda: lda, b: bp.baseAddress!, ldb: ldb,
+                                               c: $0.baseAddress!, ldc: ldc, accumulate: accumulate)
+                    }
+                }
+            }
+            var differing = 0
+            for i in 0..<m {
+                for j in 0..<n {
+                    var lanes = [Float](repeating: 0, count: 16)
+                    var p = 0
+                    while p + 16 <= depth {
+                        for l in 0..<16 { lanes[l] = lanes[l].addingProduct(a[i * lda + p + l], b[j * ldb + p + l]) }
+                        p += 16
+                    }
+                    while lanes.count > 1 { lanes = stride(from: 0, to: lanes.count, by: 2).map { lanes[$0] + lanes[$0 + 1] } }
+                    var total = lanes[0]
+                    for q in p..<depth { total += a[i * lda + q] * b[j * ldb + q] }
+                    let expected = accumulate ? start[i * ldc + j] + total : total
+                    if c[i * ldc + j].bitPattern != expected.bitPattern { differing += 1 }
+                }
+            }
+            #expect(differing == 0, "\(differing) of \(m * n) entries differ, accumulate \(accumulate)")
+        }
+    }
+
     @Test func flippedTransposeSwapsChannelsAndReversesTheKernel() {
         // weight[o, c, i, j] = 1000 o + 100 c + 10 i + j, O = 2, C = 3, 2 x 3 kernel.
         let weight = Tensor(shape: [2, 3, 2, 3], generating: { index in

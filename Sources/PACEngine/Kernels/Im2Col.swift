@@ -354,7 +354,10 @@ enum RowDotProduct {
         return joined.evenHalf + joined.oddHalf
     }
 
-    /// `C[i, j] = Σₚ A[i, p] · B[j, p]`, added onto `C` when `accumulate` is true.
+    /// `C[i, j] = Σₚ A[i, p] · B[j, p]`, added onto `C` when `accumulate` is true. Every entry's
+    /// sum: 16 lane-wise fused multiply-add chains over `p` in steps of 16, their lanes added by a
+    /// pairwise tree (four levels of `pairSums`), then the last `depth % 16` products one by one
+    /// (tested bit for bit); the tile shape does not enter it.
     static func multiply(m: Int, n: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                          c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
         guard m > 0, n > 0 else { return }
