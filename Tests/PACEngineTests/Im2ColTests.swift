@@ -60,41 +60,12 @@ struct Im2ColTests {
         }
     }
 
-    @Test func rowDotProductMatchesTheDefinition() {
-        // Sizes off the 4 x 4 tile and the 16-wide depth step, with and without accumulation.
-        let (m, n, depth, lda, ldb, ldc) = (6, 7, 301, 305, 302, 9)
-        var rng = RandomGenerator(seed: 32)
-        let a = rng.uniformTensor(shape: [m * lda], low: -1, high: 1).scalars
-        let b = rng.uniformTensor(shape: [n * ldb], low: -1, high: 1).scalars
-        let start = rng.uniformTensor(shape: [m * ldc], low: -1, high: 1).scalars
-        for accumulate in [false, true] {
-            var c = start
-            a.withUnsafeBufferPointer { ap in
-                b.withUnsafeBufferPointer { bp in
-                    c.withUnsafeMutableBufferPointer {
-                        RowDotProduct.multiply(m: m, n: n, depth: depth, a: ap.baseAddress!, lda: lda, b: bp.baseAddress!, ldb: ldb,
-                                               c: $0.baseAddress!, ldc: ldc, accumulate: accumulate)
-                    }
-                }
-            }
-            for i in 0..<m {
-                for j in 0..<ldc {
-                    guard j < n else {
-                        #expect(c[i * ldc + j] == start[i * ldc + j], "padding column \(j) untouched")
-                        continue
-                    }
-                    var dot = accumulate ? Double(start[i * ldc + j]) : 0
-                    for p in 0..<depth { dot += Double(a[i * lda + p]) * Double(b[j * ldb + p]) }
-                    #expect(abs(Double(c[i * ldc + j]) - dot) < 1e-4, "C[\(i), \(j)], accumulate \(accumulate)")
-                }
-            }
-        }
-    }
-
     /// Each entry bit for bit in the documented order: 16 lane-wise fused chains over the depth
     /// in steps of 16, a pairwise tree over the lanes, then the tail one product at a time. The
     /// order, not the tile shape, fixes the bits (a convolution's weight gradient depends on it).
-    @Test(arguments: [(6, 13, 301), (4, 6, 32), (16, 27, 1024), (5, 7, 15), (9, 1, 48)])
+    /// Sizes off the tile and the 16-wide depth step, with and without accumulation; the padding
+    /// columns of C stay untouched.
+    @Test(arguments: [(6, 7, 301), (6, 13, 301), (4, 6, 32), (16, 27, 1024), (5, 7, 15), (9, 1, 48)])
     func rowDotProductSumsInItsDocumentedOrder(m: Int, n: Int, depth: Int) {
         let (lda, ldb, ldc) = (depth + 3, depth + 1, n + 2)
         var rng = RandomGenerator(seed: 34, stream: "\(m)x\(n)x\(depth)")
@@ -126,8 +97,9 @@ struct Im2ColTests {
                     let expected = accumulate ? start[i * ldc + j] + total : total
                     if c[i * ldc + j].bitPattern != expected.bitPattern { differing += 1 }
                 }
+                for j in n..<ldc where c[i * ldc + j].bitPattern != start[i * ldc + j].bitPattern { differing += 1 }
             }
-            #expect(differing == 0, "\(differing) of \(m * n) entries differ, accumulate \(accumulate)")
+            #expect(differing == 0, "\(differing) of \(m * ldc) entries differ, accumulate \(accumulate)")
         }
     }
 
