@@ -7,6 +7,15 @@ enum GEMMMicroKernel {
 
     typealias V = SIMD16<Float>
 
+    /// Whether the micro-kernels run 6 x 16 tiles instead of their 6 x 32 and 12 x 32 ones.
+    /// The full tiles' 12 and 24 `SIMD16` accumulators fit only in AVX-512's 32 registers of 512
+    /// bits; with AVX2's sixteen of 256 bits (or NEON's 128-bit ones) they spill to the stack
+    /// (the built-in GEMM compiled for Haswell ran at 0.53-0.73x OpenBLAS's AVX2 kernels on the
+    /// Emerald Rapids VM). A 6 x 16 tile holds its accumulators in 12 AVX2 registers. Every
+    /// entry is the same chain of multiply-adds in either shape, so the bits do not change.
+    /// Decided from the CPU the process runs on, which `-target-cpu native` compiled for.
+    nonisolated(unsafe) static var halfTiles: Bool = !CPUModel.current.flags.contains("avx512f")
+
     @inline(__always) private static func load(_ p: UnsafePointer<Float>) -> V { SIMDAccess.load(p) }
     @inline(__always) private static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { SIMDAccess.store(v, p) }
 
@@ -23,7 +32,13 @@ enum GEMMMicroKernel {
     ) {
         // An edge panel of at most 16 columns runs the half-width (6 x 16) tile: same code with
         // the second vector column folded away, halving the padding waste for widths like 100.
-        if columns <= 16 {
+        if halfTiles && columns > 16 {
+            // Without AVX-512, two 6 x 16 tiles (see `halfTiles`).
+            tile(wide: false, kc: kc, a: a, rowStrideA: rowStrideA, depthStrideA: depthStrideA, b: b, depthStrideB: depthStrideB,
+                 c: c, ldc: ldc, rows: rows, columns: 16, alpha: alpha, beta: beta, edge: edge)
+            tile(wide: false, kc: kc, a: a, rowStrideA: rowStrideA, depthStrideA: depthStrideA, b: b + 16, depthStrideB: depthStrideB,
+                 c: c + 16, ldc: ldc, rows: rows, columns: columns - 16, alpha: alpha, beta: beta, edge: edge)
+        } else if columns <= 16 {
             tile(wide: false, kc: kc, a: a, rowStrideA: rowStrideA, depthStrideA: depthStrideA, b: b, depthStrideB: depthStrideB,
                  c: c, ldc: ldc, rows: rows, columns: columns, alpha: alpha, beta: beta, edge: edge)
         } else {

@@ -45,6 +45,16 @@ enum GEMMPackedMicroKernel {
         // An edge panel of at most 16 columns runs the half-width (12 x 16) tile. The last panel
         // of rows (4 of 64 channels, 8 of 128) runs 4-row tiles instead of multiplying padding.
         let wide = columns > 16
+        if GEMMMicroKernel.halfTiles {
+            // Without AVX-512, 6 x 16 tiles (see `GEMMMicroKernel.halfTiles`).
+            for half in 0..<(wide ? 2 : 1) {
+                for first in Swift.stride(from: 0, to: rows, by: 6) {
+                    sixRows(kc: kc, a: a + first, b: b, high: half == 1, edge: edge + first * nr + half * 16)
+                }
+            }
+            GEMMMicroKernel.writeBack(edge, rows: rows, columns: columns, c: c, ldc: ldc, alpha: alpha, beta: beta)
+            return
+        }
         if rows <= 8 {
             for first in Swift.stride(from: 0, to: rows, by: 4) {
                 tile(groups: 1, wide: wide, kc: kc, a: a + first, b: b, edge: edge + first * nr)
@@ -98,6 +108,31 @@ enum GEMMPackedMicroKernel {
     }
 }
 
+extension GEMMPackedMicroKernel {
+    /// The accumulation of 6 rows (`a` pointing at the first in the 12-row packing) by one
+    /// 16-column half of the panel, written to `edge` (rows of 32): 6 accumulators, one broadcast
+    /// and one multiply-add per row and depth step, as in the full tile.
+    @inline(__always)
+    fileprivate static func sixRows<B: PanelSource>(kc: Int, a: UnsafePointer<Float>, b: B, high: Bool, edge: UnsafeMutablePointer<Float>) {
+        var r0 = V(), r1 = V(), r2 = V(), r3 = V(), r4 = V(), r5 = V()
+        var pa = a, pb = b
+        @inline(__always) func add(_ x: V) {
+            r0.addProduct(V(repeating: pa[0]), x); r1.addProduct(V(repeating: pa[1]), x)
+            r2.addProduct(V(repeating: pa[2]), x); r3.addProduct(V(repeating: pa[3]), x)
+            r4.addProduct(V(repeating: pa[4]), x); r5.addProduct(V(repeating: pa[5]), x)
+            pa += mr
+            pb.advance()
+        }
+        if high {
+            for _ in 0..<kc { add(pb.high()) }
+        } else {
+            for _ in 0..<kc { add(pb.low()) }
+        }
+        SIMDAccess.store(r0, edge); SIMDAccess.store(r1, edge + nr); SIMDAccess.store(r2, edge + 2 * nr)
+        SIMDAccess.store(r3, edge + 3 * nr); SIMDAccess.store(r4, edge + 4 * nr); SIMDAccess.store(r5, edge + 5 * nr)
+    }
+}
+
 /// Four rows of the tile's accumulators, two 16-lane halves each: one broadcast of the row's A
 /// value and one fused multiply-add per half and depth step.
 private struct FourRows {
@@ -132,6 +167,8 @@ protocol PanelSource {
     func pair() -> (SIMD16<Float>, SIMD16<Float>)
     /// The first 16 values of the current depth step.
     func low() -> SIMD16<Float>
+    /// The last 16 values of the current depth step.
+    func high() -> SIMD16<Float>
     /// Moves to the next depth step.
     mutating func advance()
 }
@@ -142,6 +179,7 @@ struct PackedPanel: PanelSource {
     let depthStride: Int
     @inline(__always) func pair() -> (SIMD16<Float>, SIMD16<Float>) { (SIMDAccess.load(next), SIMDAccess.load(next + 16)) }
     @inline(__always) func low() -> SIMD16<Float> { SIMDAccess.load(next) }
+    @inline(__always) func high() -> SIMD16<Float> { SIMDAccess.load(next + 16) }
     @inline(__always) mutating func advance() { next += depthStride }
 }
 
@@ -154,5 +192,6 @@ struct GatheredPanel: PanelSource {
         return (SIMDAccess.load(first + offset), SIMDAccess.load(second + offset))
     }
     @inline(__always) func low() -> SIMD16<Float> { SIMDAccess.load(first + offsets.pointee) }
+    @inline(__always) func high() -> SIMD16<Float> { SIMDAccess.load(second + offsets.pointee) }
     @inline(__always) mutating func advance() { offsets += 1 }
 }
