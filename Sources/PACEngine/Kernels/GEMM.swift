@@ -6,7 +6,8 @@ import Glibc
 ///
 /// The algorithm is the classic GotoBLAS layering: B is packed into `kc x NR` column panels (a
 /// block of them sized to stay in L2), A into `12 x kc` row panels, and a register-tiled
-/// micro-kernel (`GEMMPackedMicroKernel`, 12 x 32) multiplies one A panel, held in L1, by each
+/// micro-kernel (`GEMMPackedMicroKernel`, 12 x 32, or 6 x 16 tiles without AVX-512's 32 vector
+/// registers, see `GEMMMicroKernel.halfTiles`) multiplies one A panel, held in L1, by each
 /// B panel in turn. Packing reads either layout, so every transposition variant works without
 /// copying the operands; operands small enough to stay in cache (a training step's products)
 /// skip packing and are read in place by the 6 x 32 `GEMMMicroKernel`, and matrix-vector
