@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PACDistributed
+import PACEngine
 
 /// The `pacnet` command-line tool.
 @main
@@ -21,6 +22,9 @@ struct PACNetCommand: ParsableCommand {
     /// rank learned of together is reported by rank 0; one rank's own error is reported with its
     /// rank and stops the whole job (`MPI_Abort`).
     static func main() {
+        // The optional BLAS is opened (and `OPENBLAS_CORETYPE` set) while this is the only
+        // thread: `setenv` must not race another thread's `getenv`.
+        _ = SystemBLAS.shared
         var world: (any Communicator)?
         do {
             var command = try parseAsRoot()

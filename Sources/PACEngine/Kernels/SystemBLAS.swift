@@ -64,7 +64,9 @@ public final class SystemBLAS: @unchecked Sendable {
         return nil
     }
 
-    /// Sets `OPENBLAS_CORETYPE` for this CPU unless the environment sets it (see the type's documentation).
+    /// Sets `OPENBLAS_CORETYPE` for this CPU unless the environment sets it (see the type's
+    /// documentation). `setenv` is not safe while other threads read the environment, so a
+    /// program touches `shared` before it starts threads (`pacnet` does so first thing).
     private static func chooseOpenBLASCore() {
         if let core = openBLASCoreType(for: .current) { setenv("OPENBLAS_CORETYPE", core, 0) }
     }
