@@ -182,7 +182,10 @@ enum Pooling {
                             switch s {
                             case 1: return SIMDAccess.load(start + kj)
                             case 2: return SIMDAccess.load(start + kj, as: SIMD32<Float>.self).evenHalf
-                            default: return V((0..<16).map { start[$0 * s + kj] })
+                            default:
+                                var v = V()
+                                for lane in 0..<16 { v[lane] = start[lane * s + kj] }
+                                return v
                             }
                         }
                         var best = tap(0)
